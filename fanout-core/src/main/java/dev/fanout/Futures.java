@@ -1,0 +1,398 @@
+package dev.fanout;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Waiting on many futures at once: Python's {@code wait} and {@code as_completed}, and the bridge from
+ * {@link CompletionStage}.
+ *
+ * <p>Each call installs one small listener on each future that is not yet done and takes it back when it returns, so
+ * waiting on N futures costs O(N) in all, however they complete. A cancelled future counts as done at once.
+ */
+public final class Futures {
+    private Futures() {}
+
+    /**
+     * Waits, as long as it takes, until every future is done: {@code wait(fs, ReturnWhen.ALL_COMPLETED)}.
+     *
+     * @param fs the futures; duplicates count once
+     * @param <T> the type of the results
+     * @return the done futures (all of them) and the not-done ones (none)
+     * @throws NullPointerException if {@code fs} or one of its futures is null
+     * @throws CancellationException if the waiting thread is interrupted (its interrupt flag stays set)
+     */
+    public static <T> DoneAndNotDone<T> wait(Collection<? extends Future<? extends T>> fs) {
+        return waitUntil(fs, -1L, ReturnWhen.ALL_COMPLETED);
+    }
+
+    /**
+     * Waits, as long as it takes, until the condition {@code returnWhen} holds.
+     *
+     * @param fs the futures; duplicates count once
+     * @param returnWhen when to return
+     * @param <T> the type of the results
+     * @return the futures that were done when the call returned, and the others
+     * @throws NullPointerException if an argument or one of the futures is null
+     * @throws CancellationException if the waiting thread is interrupted (its interrupt flag stays set)
+     */
+    public static <T> DoneAndNotDone<T> wait(Collection<? extends Future<? extends T>> fs, ReturnWhen returnWhen) {
+        return waitUntil(fs, -1L, returnWhen);
+    }
+
+    /**
+     * Waits at most {@code timeout} until every future is done. Never throws on timeout: look at
+     * {@link DoneAndNotDone#notDone()}.
+     *
+     * @param fs the futures; duplicates count once
+     * @param timeout how long to wait at most; {@link Duration#ZERO} does not wait
+     * @param <T> the type of the results
+     * @return the futures that were done when the call returned, and the others
+     * @throws NullPointerException if an argument or one of the futures is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws CancellationException if the waiting thread is interrupted (its interrupt flag stays set)
+     */
+    public static <T> DoneAndNotDone<T> wait(Collection<? extends Future<? extends T>> fs, Duration timeout) {
+        return waitUntil(fs, Timeouts.toNanos(timeout), ReturnWhen.ALL_COMPLETED);
+    }
+
+    /**
+     * Python's {@code wait(fs, timeout, return_when)}: waits until the condition {@code returnWhen} holds or
+     * {@code timeout} passes, whichever comes first. Never throws on timeout.
+     *
+     * <pre>{@code
+     * DoneAndNotDone<String> dn = Futures.wait(fs, Duration.ofSeconds(5), ReturnWhen.FIRST_COMPLETED);
+     * dn.done().forEach(f -> System.out.println(f.result()));
+     * }</pre>
+     *
+     * @param fs the futures; duplicates count once
+     * @param timeout how long to wait at most; {@link Duration#ZERO} does not wait
+     * @param returnWhen when to return: {@code FIRST_COMPLETED}, {@code FIRST_EXCEPTION} (a cancelled future is done
+     *     but has not failed; with no failure this waits for all) or {@code ALL_COMPLETED}
+     * @param <T> the type of the results
+     * @return the futures that were done when the call returned, and the others, as the very objects passed in
+     * @throws NullPointerException if an argument or one of the futures is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws CancellationException if the waiting thread is interrupted (its interrupt flag stays set)
+     */
+    public static <T> DoneAndNotDone<T> wait(
+            Collection<? extends Future<? extends T>> fs, Duration timeout, ReturnWhen returnWhen) {
+        return waitUntil(fs, Timeouts.toNanos(timeout), returnWhen);
+    }
+
+    /** {@code nanos < 0}: no timeout. */
+    private static <T> DoneAndNotDone<T> waitUntil(
+            Collection<? extends Future<? extends T>> fs, long nanos, ReturnWhen returnWhen) {
+        Objects.requireNonNull(returnWhen, "returnWhen");
+        Set<Future<T>> unique = distinct(fs);
+        List<Future<T>> notDone = new ArrayList<>();
+        boolean anyDone = false;
+        boolean anyFailed = false;
+        for (Future<T> f : unique) {
+            if (f.isDone()) {
+                anyDone = true;
+                anyFailed |= failed(f);
+            } else {
+                notDone.add(f);
+            }
+        }
+        boolean satisfied = switch (returnWhen) {
+            case FIRST_COMPLETED -> anyDone;
+            case FIRST_EXCEPTION -> anyFailed;
+            case ALL_COMPLETED -> false;
+        };
+        if (!satisfied && !notDone.isEmpty() && nanos != 0L) {
+            WaitLatch latch = new WaitLatch(returnWhen, notDone.size());
+            Registrations registrations = Registrations.install(notDone, latch);
+            try {
+                latch.await(nanos);
+            } finally {
+                registrations.removeAll();
+            }
+        }
+        return split(unique);
+    }
+
+    /**
+     * Python's {@code as_completed(fs)}: iterates over the futures as they complete, those already done first, each
+     * once, waiting as long as it takes.
+     *
+     * <pre>{@code
+     * for (Future<String> f : Futures.asCompleted(fs)) {
+     *     System.out.println(f.result());
+     * }
+     * }</pre>
+     *
+     * <p>The returned iterable can be iterated once; its iterator blocks in {@code next()} until a future completes.
+     *
+     * @param fs the futures; duplicates are dropped
+     * @param <T> the type of the results
+     * @return the futures in completion order
+     * @throws NullPointerException if {@code fs} or one of its futures is null
+     */
+    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<? extends T>> fs) {
+        return new AsCompleted<>(distinct(fs), -1L);
+    }
+
+    /**
+     * Python's {@code as_completed(fs, timeout)}: iterates over the futures as they complete, those already done
+     * first, each once. The timeout counts from this call: once it has passed, {@code next()} throws
+     * {@link FutureTimeoutException} with the message {@code N (of M) futures unfinished} and the iteration ends.
+     *
+     * @param fs the futures; duplicates are dropped
+     * @param timeout how long the whole iteration may take; {@link Duration#ZERO} yields only what is already done
+     * @param <T> the type of the results
+     * @return the futures in completion order
+     * @throws NullPointerException if an argument or one of the futures is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<? extends T>> fs, Duration timeout) {
+        long nanos = Timeouts.toNanos(timeout);
+        return new AsCompleted<>(distinct(fs), nanos);
+    }
+
+    /**
+     * Wraps a {@link CompletionStage} (for example a {@link java.util.concurrent.CompletableFuture}) as a Fanout
+     * {@link Future}, so that it can take part in {@link #wait}, {@link #asCompleted} and callbacks.
+     *
+     * <p>The future is running from the start, since the stage's work is under way elsewhere, so its
+     * {@link Future#cancel()} returns {@code false}. It finishes when the stage completes: with its value, or with
+     * its exception unwrapped from {@link CompletionException} (a cancelled stage gives a
+     * {@link CancellationException}).
+     *
+     * @param stage the stage
+     * @param <T> the type of the result
+     * @return a future that completes with the stage
+     * @throws NullPointerException if {@code stage} is null
+     */
+    public static <T> Future<T> fromCompletionStage(CompletionStage<? extends T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        Promise<T> promise = new Promise<>();
+        promise.setRunningOrNotifyCancel();
+        stage.whenComplete((value, exception) -> {
+            if (exception == null) {
+                promise.setResult(value);
+            } else {
+                promise.setException(unwrap(exception));
+            }
+        });
+        return promise;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    // ---- shared machinery ----------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private static <T> Set<Future<T>> distinct(Collection<? extends Future<? extends T>> fs) {
+        Objects.requireNonNull(fs, "fs");
+        Set<Future<T>> unique = new LinkedHashSet<>(Math.max(16, fs.size() * 2));
+        for (Future<? extends T> f : fs) {
+            // A Future<? extends T> is read-only, so reading it as a Future<T> is safe.
+            unique.add((Future<T>) Objects.requireNonNull(f, "fs contains a null future"));
+        }
+        return unique;
+    }
+
+    private static <T> DoneAndNotDone<T> split(Set<Future<T>> unique) {
+        Set<Future<T>> done = new LinkedHashSet<>();
+        Set<Future<T>> notDone = new LinkedHashSet<>();
+        for (Future<T> f : unique) {
+            (f.isDone() ? done : notDone).add(f);
+        }
+        return new DoneAndNotDone<>(done, notDone);
+    }
+
+    /** Whether a done future finished with an exception (cancelled does not count). */
+    static boolean failed(Future<?> f) {
+        if (f instanceof Promise<?> p) {
+            return p.isFailed();
+        }
+        return f.isDone() && !f.isCancelled() && f.exception(Duration.ZERO) != null;
+    }
+
+    private static CancellationException interrupted() {
+        Thread.currentThread().interrupt();
+        CancellationException e = new CancellationException("interrupted while waiting for futures");
+        e.initCause(new InterruptedException());
+        return e;
+    }
+
+    /**
+     * The listeners one wait installed, to be taken back. Promises get an internal listener that can be removed;
+     * other Future implementations get a done-callback, which stays until they complete and then does nothing useful.
+     */
+    private static final class Registrations {
+        private final Promise<?>[] promises;
+        private final Promise.Node[] nodes;
+
+        private Registrations(int n) {
+            promises = new Promise<?>[n];
+            nodes = new Promise.Node[n];
+        }
+
+        static Registrations install(Collection<? extends Future<?>> fs, Promise.Listener listener) {
+            Registrations r = new Registrations(fs.size());
+            int i = 0;
+            for (Future<?> f : fs) {
+                if (f instanceof Promise<?> p) {
+                    r.promises[i] = p;
+                    r.nodes[i] = p.addListener(listener);
+                } else {
+                    f.addDoneCallback(listener::onDone);
+                }
+                i++;
+            }
+            return r;
+        }
+
+        void removeAll() {
+            for (int i = 0; i < promises.length; i++) {
+                if (promises[i] != null) {
+                    promises[i].removeNode(nodes[i]);
+                    promises[i] = null;
+                    nodes[i] = null;
+                }
+            }
+        }
+    }
+
+    /**
+     * The waiter of one wait call. States: armed -> fired (once, by the completion that makes the condition hold).
+     * Only the thread that created it parks on it.
+     */
+    private static final class WaitLatch implements Promise.Listener {
+        private final ReturnWhen returnWhen;
+        private final AtomicInteger remaining;
+        private final Thread waiter = Thread.currentThread();
+        private volatile boolean fired;
+
+        WaitLatch(ReturnWhen returnWhen, int pending) {
+            this.returnWhen = returnWhen;
+            this.remaining = new AtomicInteger(pending);
+        }
+
+        @Override
+        public void onDone(Future<?> future) {
+            boolean fire = switch (returnWhen) {
+                case FIRST_COMPLETED -> true;
+                case FIRST_EXCEPTION -> failed(future) || remaining.decrementAndGet() == 0;
+                case ALL_COMPLETED -> remaining.decrementAndGet() == 0;
+            };
+            if (fire && !fired) {
+                fired = true;
+                LockSupport.unpark(waiter);
+            }
+        }
+
+        void await(long nanos) {
+            long deadline = System.nanoTime() + nanos;
+            while (!fired) {
+                if (Thread.interrupted()) {
+                    throw interrupted();
+                }
+                if (nanos < 0L) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0L) {
+                        return;
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+            }
+        }
+    }
+
+    /** The iterable of {@link #asCompleted}: one iteration, the futures already done first. */
+    private static final class AsCompleted<T> implements Iterable<Future<T>>, Iterator<Future<T>> {
+        private final int total;
+        private final long deadline;
+        private final boolean timed;
+        private final ArrayDeque<Future<T>> alreadyDone = new ArrayDeque<>();
+        private final LinkedBlockingQueue<Future<T>> completed = new LinkedBlockingQueue<>();
+        private final Registrations registrations;
+        private int yielded;
+        private boolean ended;
+        private boolean iterated;
+
+        @SuppressWarnings("unchecked")
+        AsCompleted(Set<Future<T>> unique, long nanos) {
+            this.total = unique.size();
+            this.timed = nanos >= 0L;
+            this.deadline = System.nanoTime() + Math.max(nanos, 0L);
+            List<Future<T>> pending = new ArrayList<>();
+            for (Future<T> f : unique) {
+                (f.isDone() ? alreadyDone : pending).add(f);
+            }
+            this.registrations = Registrations.install(pending, f -> completed.add((Future<T>) f));
+        }
+
+        @Override
+        public synchronized Iterator<Future<T>> iterator() {
+            if (iterated) {
+                throw new IllegalStateException("asCompleted can be iterated only once");
+            }
+            iterated = true;
+            return this;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !ended && yielded < total;
+        }
+
+        @Override
+        public Future<T> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Future<T> next = alreadyDone.poll();
+            if (next == null) {
+                next = takeCompleted();
+            }
+            yielded++;
+            return next;
+        }
+
+        private Future<T> takeCompleted() {
+            Future<T> next;
+            try {
+                if (!timed) {
+                    next = completed.take();
+                } else {
+                    next = completed.poll(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                throw interrupted();
+            }
+            if (next == null) {
+                ended = true;
+                registrations.removeAll();
+                throw new FutureTimeoutException((total - yielded) + " (of " + total + ") futures unfinished");
+            }
+            return next;
+        }
+    }
+}

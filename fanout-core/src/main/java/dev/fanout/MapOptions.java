@@ -1,0 +1,130 @@
+package dev.fanout;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * How {@link Executor#map(TaskFunction, Iterable, MapOptions) map} runs: an immutable value, built from
+ * {@link #defaults()} with withers that return a new instance.
+ *
+ * <pre>{@code
+ * MapOptions options = MapOptions.defaults().bufferSize(64).chunkSize(100).timeout(Duration.ofMinutes(5));
+ * }</pre>
+ */
+public final class MapOptions {
+    private static final MapOptions DEFAULTS = new MapOptions(null, 0, 1);
+
+    private final Duration timeout; // null: no timeout
+    private final int bufferSize; // 0: unbounded, every task submitted at the call
+    private final int chunkSize;
+
+    private MapOptions(Duration timeout, int bufferSize, int chunkSize) {
+        this.timeout = timeout;
+        this.bufferSize = bufferSize;
+        this.chunkSize = chunkSize;
+    }
+
+    /**
+     * No timeout, no buffer bound (every task is submitted at the call, as Python does), one item per task.
+     *
+     * @return the default options
+     */
+    public static MapOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * A time limit for the whole map, counted from the {@code map} call. When it passes, the step of the iteration
+     * that is waiting throws {@link FutureTimeoutException}, the task it waited for and every remaining task are
+     * cancelled (those not started yet), and the iteration ends.
+     *
+     * @param timeout the time limit; {@link Duration#ZERO} means results that are not ready at once time out
+     * @return new options with this timeout
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public MapOptions timeout(Duration timeout) {
+        Timeouts.toNanos(timeout);
+        return new MapOptions(timeout, bufferSize, chunkSize);
+    }
+
+    /**
+     * Bounds how far the map reads ahead of the consumer: the call submits the first {@code bufferSize} tasks, and
+     * each result handed out lets one more in. The input is then read lazily, so an endless {@link Iterable} works
+     * and memory stays bounded. With {@link #chunkSize(int) chunking} the bound counts tasks, that is chunks.
+     *
+     * @param bufferSize how many tasks may be submitted and not yet handed out; at least 1
+     * @return new options with this bound
+     * @throws IllegalArgumentException if {@code bufferSize < 1}
+     */
+    public MapOptions bufferSize(int bufferSize) {
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("bufferSize must be at least 1, got " + bufferSize);
+        }
+        return new MapOptions(timeout, bufferSize, chunkSize);
+    }
+
+    /**
+     * Sends {@code chunkSize} items to a worker as one task, which saves the cost of a task per item when items are
+     * small. The caller sees the same results item by item: an item that throws fails only its own step.
+     *
+     * @param chunkSize how many items go in one task; at least 1 (1 is the default: no chunking)
+     * @return new options with this chunk size
+     * @throws IllegalArgumentException if {@code chunkSize < 1}
+     */
+    public MapOptions chunkSize(int chunkSize) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be at least 1, got " + chunkSize);
+        }
+        return new MapOptions(timeout, bufferSize, chunkSize);
+    }
+
+    /**
+     * The time limit, if one was set.
+     *
+     * @return the timeout, or empty for none
+     */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * The read-ahead bound, if one was set.
+     *
+     * @return the buffer size, or empty when every task is submitted at the call
+     */
+    public OptionalInt bufferSize() {
+        return bufferSize == 0 ? OptionalInt.empty() : OptionalInt.of(bufferSize);
+    }
+
+    /**
+     * The number of items per task.
+     *
+     * @return the chunk size, 1 when not chunking
+     */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MapOptions other
+                && Objects.equals(timeout, other.timeout)
+                && bufferSize == other.bufferSize
+                && chunkSize == other.chunkSize;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(timeout, bufferSize, chunkSize);
+    }
+
+    @Override
+    public String toString() {
+        return "MapOptions[timeout=" + (timeout == null ? "none" : timeout)
+                + ", bufferSize=" + (bufferSize == 0 ? "unbounded" : bufferSize)
+                + ", chunkSize=" + chunkSize + "]";
+    }
+}

@@ -1,0 +1,540 @@
+package dev.fanout;
+
+import java.lang.ref.Cleaner;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Python's {@code ThreadPoolExecutor}: runs tasks on at most {@link #maxWorkers()} threads.
+ *
+ * <p>Threads start lazily, one per {@code submit} while no worker is idle, and an idle worker is reused before a new
+ * one starts. Workers are named {@code PREFIX_N} (N from 0; the default prefix is {@code ThreadPool-K}, K counting
+ * pools) and run the {@linkplain Builder#initializer initializer} once before their first task. Tasks wait in an
+ * unbounded first-in, first-out queue.
+ *
+ * <p>Worker threads are daemon threads and never keep the JVM alive by themselves; instead, when the JVM begins to
+ * exit (for example because {@code main} returned), a shutdown hook lets every pool finish the tasks it was given, as
+ * Python does at interpreter exit. A pool that becomes unreachable is shut down without waiting, and its workers end
+ * once its queue is empty.
+ *
+ * <pre>{@code
+ * try (ThreadPool pool = new ThreadPool(10)) {
+ *     List<Future<String>> fs = names.stream().map(n -> pool.submit(() -> task(n))).toList();
+ *     for (Future<String> f : Futures.asCompleted(fs)) {
+ *         System.out.println(f.result());
+ *     }
+ * } // close() waits for every task
+ * }</pre>
+ */
+public final class ThreadPool implements Executor {
+    private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
+
+    private final Core core;
+
+    /** A pool of {@code min(32, availableProcessors + 4)} workers, as Python's default. */
+    public ThreadPool() {
+        this(builder());
+    }
+
+    /**
+     * A pool of at most {@code maxWorkers} workers.
+     *
+     * @param maxWorkers the most threads the pool starts
+     * @throws IllegalArgumentException if {@code maxWorkers <= 0}, with the message
+     *     {@code maxWorkers must be greater than 0}
+     */
+    public ThreadPool(int maxWorkers) {
+        this(builder().maxWorkers(maxWorkers));
+    }
+
+    private ThreadPool(Builder b) {
+        String prefix =
+                b.threadNamePrefix != null ? b.threadNamePrefix : "ThreadPool-" + POOL_COUNTER.getAndIncrement();
+        ThreadFactory factory = b.threadFactory;
+        if (factory == null) {
+            factory = b.virtual ? VirtualThreads.factory() : Thread::new;
+        }
+        this.core = new Core(b.maxWorkers, prefix, b.initializer, factory);
+        // The cleaning action holds the core, never this pool, so that the pool can become unreachable.
+        CleanerHolder.CLEANER.register(this, core::abandon);
+    }
+
+    /**
+     * A builder, for the pool's options beyond its size.
+     *
+     * <pre>{@code
+     * ThreadPool pool = ThreadPool.builder()
+     *         .maxWorkers(8)
+     *         .threadNamePrefix("downloader")
+     *         .initializer(() -> Session.open())
+     *         .build();
+     * }</pre>
+     *
+     * @return a new builder with Python's defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The most threads this pool starts.
+     *
+     * @return the maximum number of workers
+     */
+    public int maxWorkers() {
+        return core.maxWorkers;
+    }
+
+    /**
+     * Queues {@code task} and returns its future at once; starts a worker if none is idle and the pool has fewer than
+     * {@link #maxWorkers()}.
+     *
+     * @throws RejectedExecutionException with the message {@code cannot schedule new futures after shutdown} once the
+     *     pool is shut down
+     * @throws BrokenThreadPoolException if a worker initializer failed
+     */
+    @Override
+    public <T> Future<T> submit(Task<T> task) {
+        Objects.requireNonNull(task, "task");
+        return core.submit(task);
+    }
+
+    @Override
+    public <T> Future<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        return core.submit(task);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From a task of this pool, {@code wait} waits for every worker but the caller's own.
+     */
+    @Override
+    public void shutdown(boolean wait, boolean cancelFutures) {
+        core.shutdown(wait, cancelFutures);
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return core.isShutdown();
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadPool[" + core.prefix + ", maxWorkers=" + core.maxWorkers + (isShutdown() ? ", shut down]" : "]");
+    }
+
+    /** Options for a {@link ThreadPool}. Not thread-safe; each {@link #build()} makes a new pool. */
+    public static final class Builder {
+        private int maxWorkers = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+        private String threadNamePrefix;
+        private VoidTask initializer;
+        private ThreadFactory threadFactory;
+        private boolean virtual;
+
+        private Builder() {}
+
+        /**
+         * The most threads the pool starts. Default: {@code min(32, availableProcessors + 4)}.
+         *
+         * @param maxWorkers at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxWorkers <= 0}
+         */
+        public Builder maxWorkers(int maxWorkers) {
+            if (maxWorkers <= 0) {
+                throw new IllegalArgumentException("maxWorkers must be greater than 0");
+            }
+            this.maxWorkers = maxWorkers;
+            return this;
+        }
+
+        /**
+         * The prefix of the worker threads' names, which are {@code PREFIX_N}. Default: {@code ThreadPool-K}.
+         *
+         * @param threadNamePrefix the prefix
+         * @return this builder
+         * @throws NullPointerException if {@code threadNamePrefix} is null
+         */
+        public Builder threadNamePrefix(String threadNamePrefix) {
+            this.threadNamePrefix = Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
+            return this;
+        }
+
+        /**
+         * Code run once in each new worker thread, before its first task. If it throws, the pool is broken: every
+         * queued future fails with {@link BrokenThreadPoolException} and every later {@code submit} throws it.
+         *
+         * @param initializer the initializer
+         * @return this builder
+         * @throws NullPointerException if {@code initializer} is null
+         */
+        public Builder initializer(VoidTask initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * Runs the tasks on virtual threads (JDK 21 and newer): each worker is a virtual thread, and at most
+         * {@code maxWorkers} tasks run at once. Suits tasks that mostly wait (I/O, sleeps), by the thousand: set
+         * {@link #maxWorkers(int)} to the concurrency you want. {@link #build()} fails on an older JDK.
+         *
+         * @return this builder
+         */
+        public Builder virtualThreads() {
+            this.virtual = true;
+            this.threadFactory = null;
+            return this;
+        }
+
+        /**
+         * Makes the worker threads with {@code threadFactory}. The pool still names them {@code PREFIX_N} and makes
+         * platform threads daemons.
+         *
+         * @param threadFactory the factory
+         * @return this builder
+         * @throws NullPointerException if {@code threadFactory} is null
+         */
+        public Builder threadFactory(ThreadFactory threadFactory) {
+            this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+            this.virtual = false;
+            return this;
+        }
+
+        /**
+         * Makes the pool. No thread starts until the first task is submitted.
+         *
+         * @return the new pool
+         * @throws UnsupportedOperationException if {@link #virtualThreads()} was asked for on a JDK older than 21
+         */
+        public ThreadPool build() {
+            return new ThreadPool(this);
+        }
+    }
+
+    // ---- implementation ------------------------------------------------------------------------------------------
+
+    /** The holder idiom: the cleaner's thread starts with the first pool. */
+    private static final class CleanerHolder {
+        static final Cleaner CLEANER = Cleaner.create();
+    }
+
+    /** Creates virtual threads through reflection, so that the artifact still runs on JDK 17. */
+    static final class VirtualThreads {
+        private VirtualThreads() {}
+
+        static ThreadFactory factory() {
+            try {
+                Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+                return (ThreadFactory) Class.forName("java.lang.Thread$Builder")
+                        .getMethod("factory")
+                        .invoke(builder);
+            } catch (NoSuchMethodException | ClassNotFoundException e) {
+                throw new UnsupportedOperationException(
+                        "virtual threads need JDK 21 or newer; this is JDK "
+                                + Runtime.version().feature(),
+                        e);
+            } catch (InvocationTargetException e) {
+                throw new UnsupportedOperationException("virtual threads are not available: " + e.getCause(), e);
+            } catch (IllegalAccessException e) {
+                throw new UnsupportedOperationException("virtual threads are not accessible", e);
+            }
+        }
+    }
+
+    /** A task and its future in one object, as the queue holds it. */
+    static final class PoolTask<T> extends Promise<T> implements Runnable {
+        private Callable<? extends T> task; // cleared once run, so that what it captured can be collected
+
+        PoolTask(Callable<? extends T> task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            Callable<? extends T> t = task;
+            task = null;
+            if (!setRunningOrNotifyCancel()) {
+                return;
+            }
+            T value = null;
+            Throwable failure = null;
+            try {
+                value = t.call();
+            } catch (Throwable e) {
+                failure = e;
+            }
+            try {
+                if (failure == null) {
+                    setResult(value);
+                } else {
+                    setException(failure);
+                }
+            } catch (InvalidStateException completedByHand) {
+                // Someone completed this future through the Promise API while the task ran; the first outcome stays.
+            }
+        }
+    }
+
+    /**
+     * Everything the workers share. The pool object holds it, the workers hold it, but it never holds the pool, so
+     * that an abandoned pool can be cleaned.
+     *
+     * <p>States: RUNNING -> SHUT_DOWN (shutdown() or abandoned), and RUNNING -> BROKEN (an initializer failed), both
+     * under {@code lock}. {@code submit} checks the state, queues the task and starts a worker under the same lock, so
+     * a task is either rejected or queued before the shutdown that follows it, and a shutdown sees every worker that
+     * will ever exist. Workers take tasks without the lock. A worker ends when it takes WAKE (queued by shutdown after
+     * every task, and passed on by each worker that takes it) or when its initializer fails.
+     */
+    static final class Core {
+        private static final Runnable WAKE = () -> {};
+        /** Cores with live workers, for the exit hook. */
+        private static final Set<Core> LIVE = ConcurrentHashMap.newKeySet();
+
+        private static volatile boolean jvmExiting;
+
+        final int maxWorkers;
+        final String prefix;
+        private final VoidTask initializer;
+        private final ThreadFactory factory;
+        private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+        /** Python's idle semaphore: how many times a worker found the queue empty, not yet claimed by a submit. */
+        private final AtomicInteger idleTokens = new AtomicInteger();
+
+        private final ReentrantLock lock = new ReentrantLock();
+        // guarded by lock
+        private final List<Thread> workers = new ArrayList<>();
+        private int liveWorkers;
+        private BrokenThreadPoolException broken;
+        private volatile boolean shutdown; // written under lock, read without it by isShutdown
+
+        Core(int maxWorkers, String prefix, VoidTask initializer, ThreadFactory factory) {
+            this.maxWorkers = maxWorkers;
+            this.prefix = prefix;
+            this.initializer = initializer;
+            this.factory = factory;
+        }
+
+        <T> Future<T> submit(Callable<T> task) {
+            PoolTask<T> future = new PoolTask<>(task);
+            lock.lock();
+            try {
+                if (broken != null) {
+                    throw new BrokenThreadPoolException(broken.getMessage(), broken.getCause());
+                }
+                if (shutdown) {
+                    throw new RejectedExecutionException(
+                            jvmExiting
+                                    ? "cannot schedule new futures after JVM shutdown"
+                                    : "cannot schedule new futures after shutdown");
+                }
+                queue.add(future);
+                adjustThreadCount(future);
+            } finally {
+                lock.unlock();
+            }
+            return future;
+        }
+
+        /** Starts a worker unless one is idle or the pool is full. Holds lock. */
+        private void adjustThreadCount(Runnable justQueued) {
+            for (int idle = idleTokens.get(); idle > 0; idle = idleTokens.get()) {
+                if (idleTokens.compareAndSet(idle, idle - 1)) {
+                    return;
+                }
+            }
+            if (workers.size() >= maxWorkers) {
+                return;
+            }
+            Thread t;
+            try {
+                t = factory.newThread(this::work);
+                if (t == null) {
+                    throw new IllegalStateException("the thread factory returned null");
+                }
+                t.setName(prefix + "_" + workers.size());
+                if (!t.isDaemon()) {
+                    t.setDaemon(true);
+                }
+                t.start();
+            } catch (RuntimeException | Error e) {
+                if (liveWorkers == 0) {
+                    queue.remove(justQueued); // nobody would ever run it
+                    throw new RejectedExecutionException("cannot start a worker thread for " + prefix, e);
+                }
+                return; // the workers there are will run it
+            }
+            workers.add(t);
+            if (liveWorkers++ == 0) {
+                LIVE.add(this);
+                ExitHook.install();
+            }
+        }
+
+        private void work() {
+            try {
+                if (initializer != null) {
+                    try {
+                        initializer.run();
+                    } catch (Throwable t) {
+                        initializerFailed(t);
+                        return;
+                    }
+                }
+                for (; ; ) {
+                    Runnable item = queue.poll();
+                    if (item == null) {
+                        idleTokens.incrementAndGet();
+                        item = takeUninterruptibly();
+                    }
+                    if (item == WAKE) {
+                        queue.add(WAKE); // pass the wake-up on to the next worker
+                        return;
+                    }
+                    Thread.interrupted(); // an interrupt aimed at an earlier task must not reach this one
+                    item.run();
+                }
+            } finally {
+                workerExited();
+            }
+        }
+
+        private Runnable takeUninterruptibly() {
+            for (; ; ) {
+                try {
+                    return queue.take();
+                } catch (InterruptedException ignored) {
+                    // An idle worker has nothing to stop; only shutdown ends it.
+                }
+            }
+        }
+
+        private void workerExited() {
+            lock.lock();
+            try {
+                if (--liveWorkers == 0) {
+                    LIVE.remove(this);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void initializerFailed(Throwable cause) {
+            List<Runnable> drained = new ArrayList<>();
+            BrokenThreadPoolException reason;
+            lock.lock();
+            try {
+                if (broken == null) {
+                    broken = new BrokenThreadPoolException(
+                            "a thread initializer failed, the thread pool is not usable anymore", cause);
+                }
+                reason = broken;
+                queue.drainTo(drained);
+                if (drained.remove(WAKE)) {
+                    queue.add(WAKE);
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Runnable item : drained) {
+                if (item instanceof PoolTask<?> task && !task.isDone()) {
+                    try {
+                        task.setException(new BrokenThreadPoolException(reason.getMessage(), cause));
+                    } catch (InvalidStateException cancelledMeanwhile) {
+                        // cancelled between the drain and now: it stays cancelled
+                    }
+                }
+            }
+        }
+
+        void shutdown(boolean wait, boolean cancelFutures) {
+            List<Runnable> drained = new ArrayList<>();
+            Thread[] toJoin;
+            lock.lock();
+            try {
+                shutdown = true;
+                if (cancelFutures) {
+                    queue.drainTo(drained);
+                }
+                queue.add(WAKE);
+                toJoin = workers.toArray(new Thread[0]);
+            } finally {
+                lock.unlock();
+            }
+            for (Runnable item : drained) {
+                if (item instanceof PoolTask<?> task) {
+                    task.cancel(); // outside the lock: cancelling runs callbacks
+                }
+            }
+            if (wait) {
+                joinAll(toJoin);
+            }
+        }
+
+        boolean isShutdown() {
+            return shutdown;
+        }
+
+        /** The pool object was collected: shut down without waiting, so that idle workers end. */
+        void abandon() {
+            shutdown(false, false);
+        }
+
+        private static void joinAll(Thread[] threads) {
+            boolean interrupted = false;
+            Thread self = Thread.currentThread();
+            for (Thread t : threads) {
+                if (t == self) {
+                    continue; // shutdown from one of our own tasks: never wait for ourselves
+                }
+                for (; ; ) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // "wait" means every task finished: keep waiting, keep the flag
+                    }
+                }
+            }
+            if (interrupted) {
+                self.interrupt();
+            }
+        }
+
+        /** Python's atexit join: at JVM exit, every pool finishes what it was given. */
+        private static final class ExitHook {
+            private static volatile boolean installed;
+
+            static synchronized void install() {
+                if (installed) {
+                    return;
+                }
+                installed = true;
+                try {
+                    Runtime.getRuntime().addShutdownHook(new Thread(Core::exitAll, "fanout-exit"));
+                } catch (IllegalStateException alreadyExiting) {
+                    // The JVM is exiting already: too late to wait for anything.
+                }
+            }
+        }
+
+        private static void exitAll() {
+            jvmExiting = true;
+            for (Core core : LIVE) {
+                core.shutdown(true, false);
+            }
+        }
+    }
+}
