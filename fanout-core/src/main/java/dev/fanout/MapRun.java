@@ -4,22 +4,30 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
  * One call of {@link Executor#map}: submits the tasks (all at once, or {@code bufferSize} ahead of the consumer) and
- * hands out their results in input order.
+ * hands out their results, in input order or, {@linkplain MapOptions#ordered(boolean) unordered}, in completion
+ * order.
  *
- * <p>Threads: one consumer iterates; {@link #close()} may come from any thread. The queue of futures and the flags
- * are guarded by {@code this}; the consumer never waits on a future while holding it, so {@code close()} never
- * blocks. States: OPEN -> ENDED (input and futures exhausted, timed out, closed, or the input threw).
+ * <p>Threads: one consumer iterates; {@link #close()} may come from any thread; completion callbacks (unordered
+ * hand-off, progress) run on the threads that complete the tasks. The futures not yet handed out and the flags are
+ * guarded by {@code this}; the consumer never waits on a future while holding it, so {@code close()} never blocks on a
+ * task. States: OPEN -> ENDED (everything handed out, timed out, closed, or the input threw); ENDED is final.
  *
  * @param <X> the type of the items (a Pair for two inputs)
  * @param <R> the type of the results
@@ -29,14 +37,24 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private final TaskFunction<? super X, ? extends R> fn;
     private final int chunkSize;
     private final int bufferSize; // 0: every task submitted at the call
+    private final boolean ordered;
     private final boolean timed;
     private final long deadline;
+    private final MapOptions.ProgressListener progress;
 
     // guarded by this
     private Iterator<? extends X> input; // null once exhausted
-    private final ArrayDeque<Future<?>> futures = new ArrayDeque<>();
+    private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
+    private final Set<Future<?>> inFlight; // unordered: not yet handed out
     private boolean ended;
     private boolean iterated;
+    private long submittedItems;
+    private long doneItems;
+    private boolean inputExhausted;
+    private boolean exhaustionUnreported;
+
+    /** Unordered: futures in the order they completed, fed by their callbacks. */
+    private final LinkedBlockingQueue<Future<?>> completed;
 
     // touched by the consumer thread only
     private Object[] chunk; // outcomes of the chunk being handed out; slots cleared once handed out
@@ -48,8 +66,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         this.input = input;
         this.chunkSize = o.chunkSize();
         this.bufferSize = o.bufferSize().orElse(0);
+        this.ordered = o.isOrdered();
         this.timed = o.timeout().isPresent();
         this.deadline = timed ? System.nanoTime() + Timeouts.toNanos(o.timeout().get()) : 0L;
+        this.progress = o.progressListener();
+        this.inFlight = ordered ? null : Collections.newSetFromMap(new IdentityHashMap<>());
+        this.completed = ordered ? null : new LinkedBlockingQueue<>();
     }
 
     /** Submits the first tasks: all of them, or the first bufferSize. */
@@ -63,6 +85,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
         }
+        reportExhaustion();
         return this;
     }
 
@@ -73,20 +96,68 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         }
         if (!input.hasNext()) {
             input = null;
+            inputExhausted = true;
+            exhaustionUnreported = true; // reported by the caller once it has let go of this
             return false;
         }
+        Future<?> future;
+        int items;
         if (chunkSize == 1) {
             X item = input.next();
             TaskFunction<? super X, ? extends R> f = fn;
-            futures.addLast(executor.submit((Task<R>) () -> f.apply(item)));
+            future = executor.submit((Task<R>) () -> f.apply(item));
+            items = 1;
         } else {
-            List<X> items = new ArrayList<>(chunkSize);
+            List<X> chunkItems = new ArrayList<>(chunkSize);
             do {
-                items.add(input.next());
-            } while (items.size() < chunkSize && input.hasNext());
-            futures.addLast(executor.submit(new ChunkTask<>(fn, items)));
+                chunkItems.add(input.next());
+            } while (chunkItems.size() < chunkSize && input.hasNext());
+            future = executor.submit(new ChunkTask<>(fn, chunkItems));
+            items = chunkItems.size();
+        }
+        submittedItems += items;
+        if (ordered) {
+            inOrder.addLast(future);
+        } else {
+            inFlight.add(future);
+            future.addDoneCallback(completed::add);
+        }
+        if (progress != null) {
+            future.addDoneCallback(done -> reportProgress(items));
         }
         return true;
+    }
+
+    /** Now that the total is known, tells the listener, even if no task completes after this. Must not hold this. */
+    private void reportExhaustion() {
+        boolean report;
+        synchronized (this) {
+            report = exhaustionUnreported;
+            exhaustionUnreported = false;
+        }
+        if (report) {
+            reportProgress(0);
+        }
+    }
+
+    /**
+     * Adds {@code items} done and calls the listener, one call at a time so that it sees {@code done} grow. Lock order:
+     * progress, then this; so it must not be called holding this.
+     */
+    private void reportProgress(int items) {
+        if (progress == null) {
+            return;
+        }
+        synchronized (progress) {
+            long done;
+            long total;
+            synchronized (this) {
+                doneItems += items;
+                done = doneItems;
+                total = inputExhausted ? submittedItems : -1L;
+            }
+            progress.onProgress(done, total);
+        }
     }
 
     @Override
@@ -110,7 +181,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             return true;
         }
         synchronized (this) {
-            return !ended && !futures.isEmpty();
+            return !ended && !(ordered ? inOrder.isEmpty() : inFlight.isEmpty());
         }
     }
 
@@ -119,9 +190,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         if (chunk != null && chunkIndex < chunk.length) {
             return fromChunk();
         }
-        Future<?> head;
+        Future<?> head = null;
         synchronized (this) {
-            if (ended || futures.isEmpty()) {
+            if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             if (bufferSize > 0) {
@@ -132,9 +203,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
                     throw e;
                 }
             }
-            head = futures.pollFirst();
+            if (ordered) {
+                head = inOrder.pollFirst();
+            }
         }
-        Object outcome = awaitOrCancelAll(head);
+        reportExhaustion();
+        Object outcome = ordered ? awaitOrCancelAll(head) : nextCompleted();
         if (chunkSize == 1) {
             @SuppressWarnings("unchecked")
             R result = (R) outcome;
@@ -145,7 +219,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return fromChunk();
     }
 
-    /** The head's result; on timeout, cancels it and every remaining task and ends the iteration. */
+    /** Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. */
     private Object awaitOrCancelAll(Future<?> head) {
         if (!timed) {
             return head.result();
@@ -157,6 +231,33 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             endAndCancel();
             throw e;
         }
+    }
+
+    /** Unordered: the result of whichever task completes first; on timeout, cancels every remaining task. */
+    private Object nextCompleted() {
+        Future<?> done;
+        try {
+            done = timed
+                    ? completed.poll(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    : completed.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            CancellationException c = new CancellationException("interrupted while waiting for map results");
+            c.initCause(e);
+            throw c;
+        }
+        int left;
+        synchronized (this) {
+            if (done != null) {
+                inFlight.remove(done);
+            }
+            left = inFlight.size();
+        }
+        if (done == null) {
+            endAndCancel();
+            throw new FutureTimeoutException("map timed out with " + left + " tasks unfinished");
+        }
+        return done.result(Duration.ZERO);
     }
 
     private R fromChunk() {
@@ -183,13 +284,17 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         synchronized (this) {
             ended = true;
             input = null;
-            left = new ArrayList<>(futures);
-            futures.clear();
+            left = new ArrayList<>(ordered ? inOrder : inFlight);
+            if (ordered) {
+                inOrder.clear();
+            } else {
+                inFlight.clear();
+                completed.clear();
+            }
         }
         for (Future<?> f : left) {
             f.cancel(); // outside the lock: cancelling runs the future's callbacks
         }
-        chunk = null;
     }
 
     // ---- two inputs ----------------------------------------------------------------------------------------------
@@ -254,12 +359,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         /** As Future.result(): the same unchecked instance, or a checked one wrapped in CompletionException. */
         RuntimeException propagate() {
             if (exception instanceof RuntimeException unchecked) {
-                return unchecked;
+                throw unchecked;
             }
             if (exception instanceof Error error) {
                 throw error;
             }
-            return new CompletionException(exception);
+            throw new CompletionException(exception);
         }
     }
 }
