@@ -49,9 +49,15 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private boolean ended;
     private boolean iterated;
     private long submittedItems;
-    private long doneItems;
-    private boolean inputExhausted;
     private boolean exhaustionUnreported;
+    /** Futures whose progress callback is still to be added, once this lock is let go. */
+    private List<Watched> progressToWatch;
+
+    /** The progress listener is called under this lock only, never under {@code this}, so it may call close(). */
+    private final Object progressLock = new Object();
+    // guarded by progressLock
+    private long doneItems;
+    private volatile long totalItems = -1L;
 
     /** Unordered: futures in the order they completed, fed by their callbacks. */
     private final LinkedBlockingQueue<Future<?>> completed;
@@ -72,6 +78,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         this.progress = o.progressListener();
         this.inFlight = ordered ? null : Collections.newSetFromMap(new IdentityHashMap<>());
         this.completed = ordered ? null : new LinkedBlockingQueue<>();
+        this.progressToWatch = progress == null ? null : new ArrayList<>();
     }
 
     /** Submits the first tasks: all of them, or the first bufferSize. */
@@ -85,7 +92,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
         }
-        reportExhaustion();
+        watchProgress();
         return this;
     }
 
@@ -96,7 +103,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         }
         if (!input.hasNext()) {
             input = null;
-            inputExhausted = true;
+            totalItems = submittedItems;
             exhaustionUnreported = true; // reported by the caller once it has let go of this
             return false;
         }
@@ -123,40 +130,46 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             future.addDoneCallback(completed::add);
         }
         if (progress != null) {
-            future.addDoneCallback(done -> reportProgress(items));
+            // The callback may run at once, on this thread: it is added once this lock is let go.
+            progressToWatch.add(new Watched(future, items));
         }
         return true;
     }
 
-    /** Now that the total is known, tells the listener, even if no task completes after this. Must not hold this. */
-    private void reportExhaustion() {
-        boolean report;
+    /**
+     * Adds the progress callbacks of the tasks just submitted, and reports the end of the input once its total is
+     * known (even if no task completes after that). Called without holding this, since callbacks of tasks already
+     * done run at once on this thread.
+     */
+    private void watchProgress() {
+        if (progress == null) {
+            return;
+        }
+        List<Watched> fresh;
+        boolean exhausted;
         synchronized (this) {
-            report = exhaustionUnreported;
+            fresh = progressToWatch;
+            progressToWatch = new ArrayList<>();
+            exhausted = exhaustionUnreported;
             exhaustionUnreported = false;
         }
-        if (report) {
+        for (Watched w : fresh) {
+            w.future().addDoneCallback(done -> reportProgress(w.items()));
+        }
+        if (exhausted) {
             reportProgress(0);
         }
     }
 
-    /**
-     * Adds {@code items} done and calls the listener, one call at a time so that it sees {@code done} grow. Lock order:
-     * progress, then this; so it must not be called holding this.
-     */
+    /** A submitted task and how many items it holds, for progress. */
+    private record Watched(Future<?> future, int items) {}
+
+    /** Adds {@code items} done and calls the listener, one call at a time so that it sees {@code done} grow. */
     private void reportProgress(int items) {
-        if (progress == null) {
-            return;
-        }
-        synchronized (progress) {
-            long done;
-            long total;
-            synchronized (this) {
-                doneItems += items;
-                done = doneItems;
-                total = inputExhausted ? submittedItems : -1L;
-            }
-            progress.onProgress(done, total);
+        synchronized (progressLock) {
+            doneItems += items;
+            long total = totalItems;
+            progress.onProgress(doneItems, total);
         }
     }
 
@@ -207,7 +220,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
                 head = inOrder.pollFirst();
             }
         }
-        reportExhaustion();
+        watchProgress();
         Object outcome = ordered ? awaitOrCancelAll(head) : nextCompleted();
         if (chunkSize == 1) {
             @SuppressWarnings("unchecked")
