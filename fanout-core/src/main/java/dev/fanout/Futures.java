@@ -240,41 +240,68 @@ public final class Futures {
     }
 
     /**
-     * The listeners one wait installed, to be taken back. Promises get an internal listener that can be removed;
-     * other Future implementations get a done-callback, which stays until they complete and then does nothing useful.
+     * The listeners one wait or asCompleted installed, to be taken back. Promises get an internal listener that can be
+     * removed; other Future implementations get a done-callback, which stays until they complete and then does nothing
+     * useful.
+     *
+     * <p>Each future gets its own {@link Registration}, which forgets the future the moment it is done: an asCompleted
+     * iteration lives as long as its caller wants, and must not keep the futures it has yielded (and their results)
+     * alive, as CPython's as_completed does not (bpo-14406).
      */
     private static final class Registrations {
-        private final Promise<?>[] promises;
-        private final Promise.Node[] nodes;
+        private final Registration[] registrations;
 
-        private Registrations(int n) {
-            promises = new Promise<?>[n];
-            nodes = new Promise.Node[n];
+        private Registrations(Registration[] registrations) {
+            this.registrations = registrations;
         }
 
         static Registrations install(Collection<? extends Future<?>> fs, Promise.Listener listener) {
-            Registrations r = new Registrations(fs.size());
+            Registration[] rs = new Registration[fs.size()];
             int i = 0;
             for (Future<?> f : fs) {
+                Registration r = new Registration(listener);
+                rs[i++] = r;
                 if (f instanceof Promise<?> p) {
-                    r.promises[i] = p;
-                    r.nodes[i] = p.addListener(listener);
+                    r.promise = p; // before addListener, which may call r at once and so clear it again
+                    Promise.Node node = p.addListener(r);
+                    if (r.promise != null) {
+                        r.node = node;
+                    }
                 } else {
-                    f.addDoneCallback(listener::onDone);
+                    f.addDoneCallback(r::onDone);
                 }
-                i++;
             }
-            return r;
+            return new Registrations(rs);
         }
 
         void removeAll() {
-            for (int i = 0; i < promises.length; i++) {
-                if (promises[i] != null) {
-                    promises[i].removeNode(nodes[i]);
-                    promises[i] = null;
-                    nodes[i] = null;
+            for (Registration r : registrations) {
+                Promise<?> p = r.promise;
+                Promise.Node node = r.node;
+                r.promise = null;
+                r.node = null;
+                if (p != null) {
+                    p.removeNode(node); // null node: done meanwhile, nothing left to remove
                 }
             }
+        }
+    }
+
+    /** One future's listener: passes the completion on and drops its references to the future. */
+    private static final class Registration implements Promise.Listener {
+        private final Promise.Listener listener;
+        volatile Promise<?> promise; // null for other Future implementations, and once done or removed
+        volatile Promise.Node node;
+
+        Registration(Promise.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onDone(Future<?> future) {
+            promise = null;
+            node = null;
+            listener.onDone(future);
         }
     }
 
