@@ -124,6 +124,9 @@ class CPythonAsCompletedTest {
      * Ports {@code AsCompletedTests.test_free_reference_yielded_future} (bpo-14406: the iteration must not keep
      * references to the futures it has yielded). Where CPython checks a weakref after {@code gc_collect()}, the port
      * asks for garbage collection until the weak reference clears.
+     *
+     * <p>Regression: Fanout's iteration used to hold every pending future it was given until it ended, so the second
+     * loop here failed.
      */
     @Test
     void testFreeReferenceYieldedFuture() {

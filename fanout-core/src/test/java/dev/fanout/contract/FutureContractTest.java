@@ -747,6 +747,10 @@ class FutureContractTest {
         assertThat(view.get(LONG.toSeconds(), TimeUnit.SECONDS)).isEqualTo("v");
     }
 
+    /**
+     * Regression: {@code cancel} on a view completed by hand used to cancel the still pending task behind it and
+     * return {@code true}, while the view stayed completed.
+     */
     @EachBackend
     void completingTheViewByHandChangesOnlyTheView(FutureBackend backend) {
         Future<String> f = this.<String>job(backend).future();

@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -160,14 +162,12 @@ final class FutureFixtures {
         }
 
         @Override
-        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+        public T get() throws InterruptedException, ExecutionException {
             return delegate.get();
         }
 
         @Override
-        public T get(long timeout, TimeUnit unit)
-                throws InterruptedException, java.util.concurrent.ExecutionException,
-                        java.util.concurrent.TimeoutException {
+        public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
             return delegate.get(timeout, unit);
         }
 
