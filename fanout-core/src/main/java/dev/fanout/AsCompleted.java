@@ -62,7 +62,8 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
 
     /**
      * Adds a future to the iteration: it is handed out once it is done (at once if it is done already), after the
-     * futures already waiting to be handed out. A future added twice is handed out once.
+     * futures already waiting to be handed out. A future added twice before it is handed out is handed out once; one
+     * added again after it was handed out is handed out again (the iteration does not keep futures it has handed out).
      *
      * @param future the future
      * @return this, for chaining
@@ -131,6 +132,7 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
                 }
                 synchronized (AsCompleted.this) {
                     yielded++;
+                    seen.remove(next); // handed out: keep neither the future nor its result alive
                 }
                 return next;
             }
@@ -151,6 +153,9 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
             synchronized (this) {
                 ended = true;
                 registrations.removeAll();
+                seen.clear(); // the iteration is over: keep none of the futures alive
+                alreadyDone.clear();
+                completed.clear();
                 message = (total - yielded) + " (of " + total + ") futures unfinished";
             }
             throw new FutureTimeoutException(message);
