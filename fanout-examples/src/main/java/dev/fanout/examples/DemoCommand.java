@@ -31,7 +31,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the examples and exit")
     boolean list;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed the random sleeps, for a repeatable run")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            description = "seed the random sleeps: the same sequence of sleeps at every run")
     Long seed;
 
     @Option(
