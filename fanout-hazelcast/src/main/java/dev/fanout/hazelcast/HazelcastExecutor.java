@@ -143,6 +143,9 @@ public final class HazelcastExecutor implements Executor {
     private final IExecutorService executor;
     private final IMap<Long, TaskState> states;
     private final ThreadPoolExecutor completer;
+    /** Runs on the completer, or inline once it is shut down (late replies of cancelled tasks still arrive). */
+    private final java.util.concurrent.Executor completing;
+
     private final ScheduledThreadPoolExecutor scheduler;
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, RemoteFuture<?>> live = new ConcurrentHashMap<>();
@@ -180,6 +183,13 @@ public final class HazelcastExecutor implements Executor {
         this.completer = new ThreadPoolExecutor(
                 threads, threads, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons(id + "-completer"));
         this.completer.allowCoreThreadTimeOut(true);
+        this.completing = r -> {
+            try {
+                completer.execute(r);
+            } catch (RejectedExecutionException terminated) {
+                r.run();
+            }
+        };
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemons(id + "-recovery"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -393,8 +403,8 @@ public final class HazelcastExecutor implements Executor {
         }
         CompletionStage<TaskState> stage = reply instanceof CompletionStage<?>
                 ? castStage(reply)
-                : CompletableFuture.supplyAsync(() -> join(reply), completer);
-        stage.whenCompleteAsync((state, error) -> onReply(future, state, error), completer);
+                : CompletableFuture.supplyAsync(() -> join(reply), completing);
+        stage.whenCompleteAsync((state, error) -> onReply(future, state, error), completing);
     }
 
     @SuppressWarnings("unchecked")
@@ -519,7 +529,7 @@ public final class HazelcastExecutor implements Executor {
                         settle(future, state);
                     }
                 },
-                completer);
+                completing);
     }
 
     private void resend(RemoteFuture<?> future) {

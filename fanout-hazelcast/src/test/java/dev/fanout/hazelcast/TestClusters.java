@@ -42,8 +42,8 @@ public final class TestClusters {
     }
 
     /** A member configuration as the worker's, with the quick-start settings tests need. */
-    public static Config config(String cluster, int port, List<String> join, int threads) {
-        Config config = MemberConfigs.member(cluster, "127.0.0.1", port, join, List.of(), threads, null);
+    public static Config config(String cluster, int port, List<String> join, int threads, List<String> allow) {
+        Config config = MemberConfigs.member(cluster, "127.0.0.1", port, join, allow, threads, null);
         config.getNetworkConfig().setPortAutoIncrement(false);
         quickStart(config);
         return config;
@@ -61,17 +61,18 @@ public final class TestClusters {
      * master at once), then the others in parallel, joining it.
      */
     public static List<HazelcastInstance> members(String test, int n) {
-        return members(test, n, MemberConfigs.defaultThreads());
+        return members(test, n, MemberConfigs.defaultThreads(), List.of());
     }
 
-    public static List<HazelcastInstance> members(String test, int n, int threads) {
+    /** As {@link #members(String, int)}, with {@code threads} per executor and more packages allowed. */
+    public static List<HazelcastInstance> members(String test, int n, int threads, List<String> allow) {
         String cluster = clusterName(test);
         int base = ports(n);
         List<HazelcastInstance> members = new ArrayList<>();
-        members.add(Hazelcast.newHazelcastInstance(config(cluster, base, List.of(), threads)));
+        members.add(Hazelcast.newHazelcastInstance(config(cluster, base, List.of(), threads, allow)));
         List<CompletableFuture<HazelcastInstance>> starting = new ArrayList<>();
         for (int i = 1; i < n; i++) {
-            Config config = config(cluster, base + i, List.of("127.0.0.1:" + base), threads);
+            Config config = config(cluster, base + i, List.of("127.0.0.1:" + base), threads, allow);
             starting.add(CompletableFuture.supplyAsync(() -> Hazelcast.newHazelcastInstance(config)));
         }
         for (CompletableFuture<HazelcastInstance> f : starting) {
