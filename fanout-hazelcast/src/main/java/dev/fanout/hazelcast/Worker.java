@@ -130,8 +130,14 @@ public final class Worker implements Callable<Integer> {
         var config = MemberConfigs.member(cluster, bind, port, join, trusted, threads, loader);
         if (!quiet) {
             config.getUserContext().put(TaskEnvelope.LISTENER_KEY, (TaskEnvelope.TaskListener)
-                    (executorId, key, attempt, task) -> out.println("task " + TaskEnvelope.taskName(executorId, key)
-                            + (attempt > 1 ? " (run " + attempt + ")" : "") + " started"));
+                    (executorId, key, attempt, task) -> {
+                        // Flushed line by line: a worker that is killed has printed every task it started.
+                        synchronized (out) {
+                            out.println("task " + TaskEnvelope.taskName(executorId, key)
+                                    + (attempt > 1 ? " (run " + attempt + ")" : "") + " started");
+                            out.flush();
+                        }
+                    });
         }
         // The worker leaves through its own hook, so that it can say so; Hazelcast's would race with it.
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
