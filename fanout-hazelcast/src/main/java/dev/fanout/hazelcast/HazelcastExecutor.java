@@ -100,6 +100,8 @@ public final class HazelcastExecutor implements Executor {
     private static final System.Logger LOG = System.getLogger("dev.fanout");
     private static final AtomicInteger LOCAL_CLUSTERS = new AtomicInteger();
     private static final long MAX_POLL_MILLIS = 1000;
+    private static final int FORGET_BATCH = 512;
+    private static final long FORGET_MILLIS = 100;
 
     /** What happens to a task that was running on a member that left the cluster. */
     public enum Delivery {
@@ -150,6 +152,11 @@ public final class HazelcastExecutor implements Executor {
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, RemoteFuture<?>> live = new ConcurrentHashMap<>();
     private final Set<RemoteFuture<?>> watched = ConcurrentHashMap.newKeySet();
+    /** Keys of delivered tasks whose entries are deleted in batches (one call per member, not one per task). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> forgotten =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private final AtomicInteger forgottenCount = new AtomicInteger();
     private final UUID membershipRegistration;
     private final UUID lifecycleRegistration;
 
@@ -192,6 +199,8 @@ public final class HazelcastExecutor implements Executor {
         };
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemons(id + "-recovery"));
         this.scheduler.setRemoveOnCancelPolicy(true);
+        this.scheduler.scheduleWithFixedDelay(
+                this::flushForgotten, FORGET_MILLIS, FORGET_MILLIS, TimeUnit.MILLISECONDS);
         this.membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {}
@@ -493,12 +502,31 @@ public final class HazelcastExecutor implements Executor {
     private void forget(RemoteFuture<?> future, TaskState state) {
         try {
             if (!future.resent) {
-                states.deleteAsync(future.key);
+                forgotten.add(future.key);
+                if (forgottenCount.incrementAndGet() >= FORGET_BATCH) {
+                    flushForgotten();
+                }
             } else if (state.kind() == TaskState.Kind.DONE) {
                 states.setAsync(future.key, TaskState.DELIVERED);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "could not clean up the state of " + future.taskName(), e);
+        }
+    }
+
+    /** Deletes the entries of delivered tasks, asynchronously; the members apply it after their own DONE write. */
+    private void flushForgotten() {
+        Set<Long> keys = new java.util.HashSet<>();
+        for (Long key; keys.size() < 4 * FORGET_BATCH && (key = forgotten.poll()) != null; ) {
+            keys.add(key);
+        }
+        forgottenCount.addAndGet(-keys.size());
+        if (!keys.isEmpty()) {
+            try {
+                states.submitToKeys(keys, new Forget());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not clean up task states of " + name(), e);
+            }
         }
     }
 
