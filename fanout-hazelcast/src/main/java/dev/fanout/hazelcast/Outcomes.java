@@ -1,6 +1,5 @@
 package dev.fanout.hazelcast;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -136,14 +135,5 @@ final class Outcomes {
         } catch (IOException | RuntimeException e) {
             return false;
         }
-    }
-
-    /** Serializes with plain Java serialization, for tests and checks. */
-    static byte[] javaSerialize(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
     }
 }
