@@ -2,6 +2,7 @@ package dev.fanout.contract;
 
 import dev.fanout.ThreadPool;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -19,13 +20,20 @@ public final class UnclosedPoolMain {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "never-shut-down" -> {
-                // five tasks, fewer workers than tasks so that some are still queued when main returns
+                // five tasks, fewer workers than tasks so that some are still queued when main returns; they start
+                // their work only once main is about to return
+                CountDownLatch mainReturns = new CountDownLatch(1);
                 ThreadPool pool = new ThreadPool(2);
                 for (int i = 0; i < 5; i++) {
                     int n = i;
-                    pool.submit(() -> sleepAndPrint(Duration.ofMillis(100), "task " + n));
+                    pool.submit(() -> {
+                        mainReturns.await();
+                        sleepAndPrint(Duration.ofMillis(100), "task " + n);
+                    });
                 }
                 System.out.println("main returns");
+                System.out.flush();
+                mainReturns.countDown();
             }
             case "virtual-never-shut-down" -> {
                 ThreadPool pool =
