@@ -232,18 +232,23 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return fromChunk();
     }
 
-    /** Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. */
+    /**
+     * Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. The wait goes
+     * through exception(timeout), which reports the task's own exception instead of throwing it: a
+     * FutureTimeoutException the task threw must fail only its step, not pass for the map's time limit.
+     */
     private Object awaitOrCancelAll(Future<?> head) {
         if (!timed) {
             return head.result();
         }
         try {
-            return head.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
+            head.exception(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
         } catch (FutureTimeoutException e) {
             head.cancel();
             endAndCancel();
             throw e;
         }
+        return head.result(); // done by now: the value, or the task's exception rethrown
     }
 
     /** Unordered: the result of whichever task completes first; on timeout, cancels every remaining task. */
