@@ -115,7 +115,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             future = executor.submit((Task<R>) () -> f.apply(item));
             items = 1;
         } else {
-            List<X> chunkItems = new ArrayList<>(chunkSize);
+            ArrayList<X> chunkItems = new ArrayList<>(chunkSize);
             do {
                 chunkItems.add(input.next());
             } while (chunkItems.size() < chunkSize && input.hasNext());
@@ -344,9 +344,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     static final class ChunkTask<X, R> implements Task<Object[]> {
         private static final long serialVersionUID = 1L;
         private final TaskFunction<? super X, ? extends R> fn;
-        private final List<X> items;
+        private final ArrayList<X> items; // a serializable type: the chunk travels to cluster members
 
-        ChunkTask(TaskFunction<? super X, ? extends R> fn, List<X> items) {
+        ChunkTask(TaskFunction<? super X, ? extends R> fn, ArrayList<X> items) {
             this.fn = fn;
             this.items = items;
         }
