@@ -412,6 +412,20 @@ class MapContractTest {
                 .containsExactly(0, 1);
     }
 
+    /** Regression: close() between two items of one chunk used to let the rest of that chunk out. */
+    @Test
+    void closeEndsTheIterationInTheMiddleOfAChunk() {
+        try (ThreadPool pool = new ThreadPool(2)) {
+            MapResults<Integer> results = pool.map(
+                    i -> i, List.of(0, 1, 2, 3, 4, 5, 6), MapOptions.defaults().chunkSize(3));
+            Iterator<Integer> it = results.iterator();
+            assertThat(it.next()).isZero(); // items 1 and 2 are already computed, in the same chunk
+            results.close();
+            assertThat(it.hasNext()).isFalse();
+            assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+        }
+    }
+
     @Test
     void closeBeforeIteratingCancelsEveryTaskNotStarted() throws Exception {
         List<Integer> ran = new CopyOnWriteArrayList<>();
