@@ -46,7 +46,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private Iterator<? extends X> input; // null once exhausted
     private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
     private final Set<Future<?>> inFlight; // unordered: not yet handed out
-    private boolean ended;
+    private volatile boolean ended; // written under this; read without it by the consumer's chunk fast path
     private boolean iterated;
     private long submittedItems;
     private boolean exhaustionUnreported;
@@ -190,7 +190,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public boolean hasNext() {
-        if (chunk != null && chunkIndex < chunk.length) {
+        if (hasChunkLeft()) {
             return true;
         }
         synchronized (this) {
@@ -200,7 +200,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public R next() {
-        if (chunk != null && chunkIndex < chunk.length) {
+        if (hasChunkLeft()) {
             return fromChunk();
         }
         Future<?> head = null;
@@ -276,6 +276,21 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             throw new FutureTimeoutException("map timed out with " + left + " tasks unfinished");
         }
         return done.result(Duration.ZERO);
+    }
+
+    /**
+     * Whether items of the chunk being handed out are left. Once the iteration has ended (close() may come from any
+     * thread) they are dropped: the iteration ends there, chunk or not. Consumer thread only.
+     */
+    private boolean hasChunkLeft() {
+        if (chunk == null) {
+            return false;
+        }
+        if (ended) {
+            chunk = null;
+            return false;
+        }
+        return chunkIndex < chunk.length;
     }
 
     private R fromChunk() {
