@@ -9,6 +9,7 @@ import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
 import dev.fanout.MapOptions;
 import dev.fanout.ThreadPool;
+import dev.fanout.contract.PoolTestSupport.LogCapture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,13 +18,28 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** API.md, {@code ThreadPool}: "A failing initializer breaks the pool", and the exceptions' hierarchy. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class InitializerContractTest {
+    private LogCapture logs;
+
+    /** Keeps the expected initializer failures out of the build log, and lets tests look at them. */
+    @BeforeEach
+    void captureLogs() {
+        logs = new LogCapture();
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        logs.close();
+    }
 
     @Test
     void theExceptionsFormTheDocumentedHierarchy() {
@@ -82,6 +98,12 @@ class InitializerContractTest {
             assertThatThrownBy(() -> pool.execute(() -> {})).isInstanceOf(BrokenThreadPoolException.class);
             assertThatThrownBy(() -> pool.map(x -> x, List.of(1, 2))).isInstanceOf(BrokenThreadPoolException.class);
         } // and close() on a broken pool returns
+        // as CPython (critical "Exception in initializer:"), the failure is logged, once for the one worker
+        assertThat(logs.records()).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(r.getThrown()).isSameAs(initFailure);
+            assertThat(r.getMessage()).contains("exception in initializer");
+        });
     }
 
     @Test
