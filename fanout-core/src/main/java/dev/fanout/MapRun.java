@@ -33,7 +33,6 @@ import java.util.stream.StreamSupport;
  * @param <R> the type of the results
  */
 final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
-    private final Executor executor;
     private final TaskFunction<? super X, ? extends R> fn;
     private final int chunkSize;
     private final int bufferSize; // 0: every task submitted at the call
@@ -43,6 +42,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private final MapOptions.ProgressListener progress;
 
     // guarded by this
+    /**
+     * Null once nothing more will be submitted (input exhausted, or ended): the results must not keep an abandoned
+     * pool reachable, so that its cleaner can shut it down (CPython's map holds the executor by a weak reference).
+     */
+    private Executor executor;
+
     private Iterator<? extends X> input; // null once exhausted
     private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
     private final Set<Future<?>> inFlight; // unordered: not yet handed out
@@ -104,6 +109,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         if (!input.hasNext()) {
             input = null;
             totalItems = submittedItems;
+            executor = null;
             exhaustionUnreported = true; // reported by the caller once it has let go of this
             return false;
         }
@@ -317,6 +323,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         synchronized (this) {
             ended = true;
             input = null;
+            executor = null;
             left = new ArrayList<>(ordered ? inOrder : inFlight);
             if (ordered) {
                 inOrder.clear();
