@@ -508,16 +508,18 @@ class ThreadPoolContractTest {
     }
 
     @Test
-    void anInterruptLeftByATaskDoesNotReachTheNextTask() {
+    void anInterruptLeftByATaskDoesNotReachTheNextTask() throws Exception {
+        CountDownLatch nextQueued = new CountDownLatch(1);
         try (ThreadPool pool = new ThreadPool(1)) {
-            Thread first = pool.submit(() -> {
-                        Thread.currentThread().interrupt();
-                        return Thread.currentThread();
-                    })
-                    .result();
+            Future<Thread> first = pool.submit(() -> {
+                await(nextQueued); // the next task is queued before this one ends: the worker goes straight to it
+                Thread.currentThread().interrupt();
+                return Thread.currentThread();
+            });
             Future<Boolean> next = pool.submit(() -> Thread.currentThread().isInterrupted());
+            nextQueued.countDown();
             assertThat(next.result()).isFalse();
-            assertThat(pool.submit(Thread::currentThread).result()).isSameAs(first);
+            assertThat(pool.submit(Thread::currentThread).result()).isSameAs(first.result());
         }
     }
 
