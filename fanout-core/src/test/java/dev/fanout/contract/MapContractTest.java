@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -801,7 +802,7 @@ class MapContractTest {
             List<Object> outcomes = outcomes(results);
             assertThat(outcomes.get(0)).isEqualTo(0);
             assertThat(outcomes.subList(1, outcomes.size()))
-                    .allSatisfy(o -> assertThat(o).isInstanceOf(java.util.concurrent.CancellationException.class));
+                    .allSatisfy(o -> assertThat(o).isInstanceOf(CancellationException.class));
         }
     }
 

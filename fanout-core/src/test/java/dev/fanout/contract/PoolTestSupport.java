@@ -24,7 +24,9 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 
 /** Helpers shared by the executor-side contract tests: thread census, instrumented inputs, log capture, child JVMs. */
 final class PoolTestSupport {
@@ -40,7 +42,7 @@ final class PoolTestSupport {
     /** The live platform threads named {@code prefix_N}. */
     static Set<Thread> liveThreads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().matches(java.util.regex.Pattern.quote(prefix) + "_\\d+"))
+                .filter(t -> t.getName().matches(Pattern.quote(prefix) + "_\\d+"))
                 .collect(Collectors.toSet());
     }
 
@@ -53,7 +55,7 @@ final class PoolTestSupport {
 
     /** Waits until {@code thread} is parked with nothing to do (a worker blocked on its empty queue). */
     static void awaitIdle(Thread thread) {
-        org.awaitility.Awaitility.await()
+        Awaitility.await()
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(1))
                 .until(() -> thread.getState() == Thread.State.WAITING);
@@ -89,7 +91,6 @@ final class PoolTestSupport {
     static final class CountingIterable implements Iterable<Integer> {
         private final int size;
         final AtomicInteger read = new AtomicInteger();
-        final AtomicInteger iterators = new AtomicInteger();
 
         CountingIterable(int size) {
             this.size = size;
@@ -101,7 +102,6 @@ final class PoolTestSupport {
 
         @Override
         public Iterator<Integer> iterator() {
-            iterators.incrementAndGet();
             return new Iterator<>() {
                 private int next;
 

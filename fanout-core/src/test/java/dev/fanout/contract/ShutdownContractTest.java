@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.fanout.Future;
+import dev.fanout.FutureTimeoutException;
 import dev.fanout.ThreadPool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,7 +202,7 @@ class ShutdownContractTest {
                     return other.isDone();
                 });
                 // the shutting task waits for the other one to finish
-                assertThatThrownBy(() -> shutter.result(BLOCKED)).isInstanceOf(dev.fanout.FutureTimeoutException.class);
+                assertThatThrownBy(() -> shutter.result(BLOCKED)).isInstanceOf(FutureTimeoutException.class);
             } finally {
                 release.countDown();
             }
