@@ -33,7 +33,6 @@ import java.util.stream.StreamSupport;
  * @param <R> the type of the results
  */
 final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
-    private final Executor executor;
     private final TaskFunction<? super X, ? extends R> fn;
     private final int chunkSize;
     private final int bufferSize; // 0: every task submitted at the call
@@ -43,10 +42,16 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private final MapOptions.ProgressListener progress;
 
     // guarded by this
+    /**
+     * Null once nothing more will be submitted (input exhausted, or ended): the results must not keep an abandoned
+     * pool reachable, so that its cleaner can shut it down (CPython's map holds the executor by a weak reference).
+     */
+    private Executor executor;
+
     private Iterator<? extends X> input; // null once exhausted
     private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
     private final Set<Future<?>> inFlight; // unordered: not yet handed out
-    private boolean ended;
+    private volatile boolean ended; // written under this; read without it by the consumer's chunk fast path
     private boolean iterated;
     private long submittedItems;
     private boolean exhaustionUnreported;
@@ -104,6 +109,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         if (!input.hasNext()) {
             input = null;
             totalItems = submittedItems;
+            executor = null;
             exhaustionUnreported = true; // reported by the caller once it has let go of this
             return false;
         }
@@ -115,7 +121,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             future = executor.submit((Task<R>) () -> f.apply(item));
             items = 1;
         } else {
-            List<X> chunkItems = new ArrayList<>(chunkSize);
+            ArrayList<X> chunkItems = new ArrayList<>(chunkSize);
             do {
                 chunkItems.add(input.next());
             } while (chunkItems.size() < chunkSize && input.hasNext());
@@ -190,7 +196,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public boolean hasNext() {
-        if (chunk != null && chunkIndex < chunk.length) {
+        if (hasChunkLeft()) {
             return true;
         }
         synchronized (this) {
@@ -200,7 +206,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public R next() {
-        if (chunk != null && chunkIndex < chunk.length) {
+        if (hasChunkLeft()) {
             return fromChunk();
         }
         Future<?> head = null;
@@ -232,18 +238,23 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return fromChunk();
     }
 
-    /** Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. */
+    /**
+     * Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. The wait goes
+     * through exception(timeout), which reports the task's own exception instead of throwing it: a
+     * FutureTimeoutException the task threw must fail only its step, not pass for the map's time limit.
+     */
     private Object awaitOrCancelAll(Future<?> head) {
         if (!timed) {
             return head.result();
         }
         try {
-            return head.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
+            head.exception(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
         } catch (FutureTimeoutException e) {
             head.cancel();
             endAndCancel();
             throw e;
         }
+        return head.result(); // done by now: the value, or the task's exception rethrown
     }
 
     /** Unordered: the result of whichever task completes first; on timeout, cancels every remaining task. */
@@ -273,6 +284,21 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return done.result(Duration.ZERO);
     }
 
+    /**
+     * Whether items of the chunk being handed out are left. Once the iteration has ended (close() may come from any
+     * thread) they are dropped: the iteration ends there, chunk or not. Consumer thread only.
+     */
+    private boolean hasChunkLeft() {
+        if (chunk == null) {
+            return false;
+        }
+        if (ended) {
+            chunk = null;
+            return false;
+        }
+        return chunkIndex < chunk.length;
+    }
+
     private R fromChunk() {
         Object outcome = chunk[chunkIndex];
         chunk[chunkIndex++] = null; // results are not kept once handed out
@@ -297,6 +323,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         synchronized (this) {
             ended = true;
             input = null;
+            executor = null;
             left = new ArrayList<>(ordered ? inOrder : inFlight);
             if (ordered) {
                 inOrder.clear();
@@ -339,9 +366,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     static final class ChunkTask<X, R> implements Task<Object[]> {
         private static final long serialVersionUID = 1L;
         private final TaskFunction<? super X, ? extends R> fn;
-        private final List<X> items;
+        private final ArrayList<X> items; // a serializable type: the chunk travels to cluster members
 
-        ChunkTask(TaskFunction<? super X, ? extends R> fn, List<X> items) {
+        ChunkTask(TaskFunction<? super X, ? extends R> fn, ArrayList<X> items) {
             this.fn = fn;
             this.items = items;
         }
