@@ -95,7 +95,13 @@ enum Example {
             VirtualThreads.class,
             VirtualThreads::main,
             "10,000 tasks on virtual threads (JDK 21+)",
-            "ten thousand sleeping tasks overlap: about a second in all, not hours");
+            "ten thousand sleeping tasks overlap: about a second in all, not hours"),
+    CLUSTER_MAP(
+            "cluster-map",
+            ClusterMap.class,
+            ClusterMap::main,
+            "the same map on a Hazelcast cluster",
+            "one changed line runs the map on a cluster member; results still come in input order");
 
     /** The name on the command line: {@code ./fanout demo NAME}. */
     final String id;

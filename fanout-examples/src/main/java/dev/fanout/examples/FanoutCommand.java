@@ -8,14 +8,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code fanout} command line, run by the {@code ./fanout} script at the root of the repository. Its subcommands:
- * {@code demo} now; {@code worker} and {@code bench} to come.
+ * {@code demo} and {@code worker}; {@code ./fanout bench} is handled by the script itself.
  */
 @Command(
         name = "fanout",
         description = "Fanout: Python's concurrent.futures for Java.",
         mixinStandardHelpOptions = true,
         versionProvider = FanoutCommand.Version.class,
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
 public final class FanoutCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -128,7 +128,9 @@ class KillAMemberTest {
         assertThat(run.lost).isNotEmpty(); // the killed worker had tasks running: they failed
         for (int i = 0; i < ITEMS; i++) {
             if (run.lost.containsKey(i)) {
-                assertThat(run.killedStarted).contains((long) i + 1); // lost only what had started there
+                // Lost only what was running on the killed worker. Its own log cannot tell: it prints a task's start
+                // just after claiming it, and SIGKILL can fall between the two; the claim names the member.
+                assertThat(run.lost.get(i).member()).endsWith(":" + workers.get(1).port);
             } else {
                 assertThat(run.results.get(i)).isEqualTo(2 * i);
             }
