@@ -1,11 +1,14 @@
 package dev.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -203,6 +206,47 @@ class InterleavingReplayTest {
 
         assertThat(p.stepped()).isTrue();
         assertThat(yielded).containsExactly(first, p);
+    }
+
+    /**
+     * A future that is done already, added from another thread while the consumer is parked in {@code next()}
+     * waiting for the others: it is handed out at once, not after some other future happens to complete.
+     */
+    @Test
+    @Timeout(60)
+    void aDoneFutureAddedWhileTheConsumerWaitsInNextIsHandedOutAtOnce() throws Exception {
+        Promise<String> keeper = new Promise<>();
+        Promise<String> done = new Promise<>();
+        done.setResult("done");
+        AsCompleted<String> ac = Futures.asCompleted(List.of(keeper));
+        Iterator<Future<String>> it = ac.iterator();
+        CompletableFuture<Future<String>> next = new CompletableFuture<>();
+        Thread consumer = new Thread(
+                () -> {
+                    try {
+                        next.complete(it.next());
+                    } catch (Throwable t) {
+                        next.completeExceptionally(t);
+                    }
+                },
+                "consumer");
+        consumer.setDaemon(true);
+        consumer.start();
+        try {
+            await().atMost(Duration.ofSeconds(Race.STUCK_SECONDS))
+                    .until(() -> consumer.getState() == Thread.State.WAITING);
+
+            ac.add(done);
+
+            assertThat(next.get(Race.STUCK_SECONDS, TimeUnit.SECONDS))
+                    .as("handed out while the keeper is still pending")
+                    .isSameAs(done);
+            assertThat(keeper.isDone()).isFalse();
+        } finally {
+            keeper.setResult("keeper"); // lets a consumer stuck in next() go
+        }
+        assertThat(it.next()).isSameAs(keeper);
+        assertThat(it.hasNext()).isFalse();
     }
 
     private static List<Future<String>> drain(Iterable<Future<String>> futures) {

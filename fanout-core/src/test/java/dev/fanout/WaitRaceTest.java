@@ -35,6 +35,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       AsCompleted#add added} before iterating) against the same completions: each distinct future is handed out
  *       exactly once, done; a {@code ZERO} iteration ends with {@code N (of M) futures unfinished} counting exactly
  *       what it did not hand out.
+ *   <li>{@link AsCompleted#add} from another thread against the consumer, parked in {@code next()} or about to be,
+ *       with futures done before they are added or completing as they are: each is handed out while the one future
+ *       that keeps the iteration alive is still pending (the consumer completes it only once it has the others), so
+ *       a done future that does not wake a parked consumer is a hang.
  *   <li>Listener removal (node cleared, then unlinked): a {@code FIRST_COMPLETED} wait, a timed-out wait and a
  *       timed-out {@code asCompleted} on a future that stays PENDING, against completion of the other future they
  *       wait on, 20,000 rounds: after each, the pending future's stack is empty again.
@@ -244,6 +248,66 @@ class WaitRaceTest {
                             assertThat(s.yielded).hasSize(FUTURES);
                         }
                     }
+                });
+    }
+
+    // ---- AsCompleted.add from another thread against the consumer ------------------------------------------------
+
+    private static final class AddRound {
+        static final int ADDED = 4;
+
+        final Promise<String> keeper = new Promise<>();
+        final List<Promise<String>> added = new ArrayList<>();
+        final AsCompleted<String> asCompleted = Futures.asCompleted(List.of(keeper));
+        final List<Future<String>> yielded = new ArrayList<>();
+
+        AddRound(int round) {
+            for (int i = 0; i < ADDED; i++) {
+                Promise<String> p = new Promise<>();
+                if (round % 2 == 0 || i % 2 == 0) {
+                    p.setResult("done before it is added " + i);
+                }
+                added.add(p);
+            }
+        }
+
+        /** Iterates; the keeper, which keeps the iteration from running dry, completes once the others came. */
+        void consume() {
+            for (Future<String> f : asCompleted) {
+                yielded.add(f);
+                if (yielded.size() == ADDED) {
+                    keeper.setResult("keeper");
+                }
+            }
+        }
+
+        void add() {
+            for (Promise<String> p : added) {
+                asCompleted.add(p);
+            }
+        }
+
+        void completeTheRest() {
+            for (Promise<String> p : added) {
+                if (!p.isDone()) {
+                    p.setResult("completed as it is added");
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void asCompletedHandsOutFuturesAddedFromAnotherThreadWhileItWaits() throws Exception {
+        Race.<AddRound>named("asCompleted.add-vs-next")
+                .actor(AddRound::consume)
+                .actor(AddRound::add)
+                .actor(AddRound::completeTheRest)
+                .run(AS_COMPLETED_ROUNDS, AddRound::new, s -> {
+                    assertThat(s.yielded.subList(0, AddRound.ADDED)).containsExactlyInAnyOrderElementsOf(s.added);
+                    assertThat(s.yielded).hasSize(AddRound.ADDED + 1).last().isSameAs(s.keeper);
+                    assertThatThrownBy(() -> s.asCompleted.add(new Promise<>()))
+                            .isInstanceOf(IllegalStateException.class);
                 });
     }
 
