@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         this.listener = f -> completed.add((Future<T>) f);
         synchronized (this) {
             for (Future<T> f : unique) {
-                addLocked(f);
+                addLocked(f, alreadyDone); // handed out before anything that completes from now on
             }
         }
     }
@@ -76,17 +77,19 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         if (ended) {
             throw new IllegalStateException("cannot add futures to an asCompleted iteration that has ended");
         }
-        addLocked((Future<T>) future); // a Future<? extends T> is read-only: reading it as a Future<T> is safe
+        // A Future<? extends T> is read-only: reading it as a Future<T> is safe. A done one goes where a
+        // consumer parked in next() waits, as a completing one does, so that it is handed out at once.
+        addLocked((Future<T>) future, completed);
         return this;
     }
 
-    private void addLocked(Future<T> f) {
+    private void addLocked(Future<T> f, Queue<Future<T>> ifDone) {
         if (!seen.add(f)) {
             return;
         }
         total++;
         if (f.isDone()) {
-            alreadyDone.add(f);
+            ifDone.add(f);
         } else {
             registrations.add(f, listener);
         }
