@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 
 /** Scenario (b): submit {@code n} trivial tasks, then take every result as it completes. */
-enum AsCompleted implements Contender {
+public enum AsCompleted implements Contender {
     FANOUT("Fanout") {
         @Override
         public Trial open(int workers) {

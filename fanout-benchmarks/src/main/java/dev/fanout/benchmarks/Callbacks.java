@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Scenario (g): {@code n} futures with a done-callback each. On a pool: submit a trivial task, add a callback that
+ * The contenders of scenario (g): {@code n} futures with a done-callback each. On a pool: submit a trivial task, add a callback that
  * adds the result up, and wait until every callback has run. Without a pool: make a future, add the callback,
  * complete it, on one thread: what the callback machinery alone costs.
  */
-enum Callbacks implements Contender {
+public enum Callbacks implements Contender {
     FANOUT("Fanout addDoneCallback") {
         @Override
         public Trial open(int workers) {

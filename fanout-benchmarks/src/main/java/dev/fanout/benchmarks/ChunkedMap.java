@@ -10,10 +10,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 
 /**
- * Scenario (d): the ordered map of scenario (c) over many more items, with {@link #chunkSize} items per task. The
+ * The contenders of scenario (d): the ordered map of scenario (c) over many more items, with {@link #chunkSize} items per task. The
  * parallel stream, which splits its input by itself, runs in a {@link ForkJoinPool} of the same size.
  */
-enum ChunkedMap implements Contender {
+public enum ChunkedMap implements Contender {
     FANOUT("Fanout chunkSize") {
         @Override
         public Trial open(int workers) {

@@ -11,10 +11,10 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.Future;
 
 /**
- * Scenario (c): an ordered map of {@code n} items, each about a microsecond of CPU work ({@link Work#cpu(int)}); the
+ * The contenders of scenario (c): an ordered map of {@code n} items, each about a microsecond of CPU work ({@link Work#cpu(int)}); the
  * results are read in input order and summed.
  */
-enum OrderedMap implements Contender {
+public enum OrderedMap implements Contender {
     FANOUT("Fanout") {
         @Override
         public Trial open(int workers) {

@@ -12,10 +12,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
 /**
- * Scenario (a): submit {@code n} trivial tasks, then read every result in submission order. What one task costs when
+ * The contenders of scenario (a): submit {@code n} trivial tasks, then read every result in submission order. What one task costs when
  * the task itself costs nothing.
  */
-enum SubmitResult implements Contender {
+public enum SubmitResult implements Contender {
     FANOUT("Fanout") {
         @Override
         public Trial open(int workers) {
