@@ -85,6 +85,12 @@ public final class BenchMain implements Callable<Integer> {
             description = "A Markdown file whose results section (between the bench:results markers) is replaced.")
     Path doc;
 
+    @Option(
+            names = "--buffer-size",
+            description = "bufferSize of (e) (default: the mode's; full and smoke: 4 per worker, as the CPython"
+                    + " baseline's buffersize; quick: 256).")
+    int bufferSize;
+
     @Option(names = "--python", description = "The Python interpreter (default: ${DEFAULT-VALUE}).")
     String python = "python3";
 
@@ -456,6 +462,7 @@ public final class BenchMain implements Callable<Integer> {
 
     /** Scenario (e): each contender once, in a child JVM with a 96 MB heap. */
     private Scenario heap(Path outDir) {
+        BoundedMap.bufferSize = bufferSize > 0 ? bufferSize : sizes.boundedBuffer();
         int n = sizes.boundedMap();
         String title = "map with bufferSize %d over a lazy input of %,d items, -Xmx96m, %d workers"
                 .formatted(BoundedMap.bufferSize(workers), n, workers);
@@ -473,7 +480,8 @@ public final class BenchMain implements Callable<Integer> {
                     c.name(),
                     Integer.toString(n),
                     Integer.toString(workers),
-                    Integer.toString(sizes.chunkSize()));
+                    Integer.toString(sizes.chunkSize()),
+                    Integer.toString(BoundedMap.bufferSize(workers)));
             Processes.Outcome o = Processes.run(command, outDir, sizes.heapTimeoutSeconds());
             String line = Json.lastObjectLine(o.stdout());
             Map<String, String> json = line == null ? Map.of() : Json.parseFlat(line);
@@ -616,6 +624,7 @@ public final class BenchMain implements Callable<Integer> {
                 s.chunkedMap(),
                 s.chunkSize(),
                 s.boundedMap(),
+                s.boundedBuffer(),
                 s.sleepTasks(),
                 s.sleepWorkers(),
                 s.sleepMillis(),

@@ -108,9 +108,12 @@ enum BoundedMap implements Contender {
         return label;
     }
 
-    /** Python 3.14's {@code buffersize} in the baseline script: four tasks per worker. */
+    /** The bound on tasks in flight; 0 means Python 3.14's {@code buffersize} in the baseline script. */
+    static volatile int bufferSize;
+
+    /** The bound in force: {@link #bufferSize}, or four tasks per worker as the baseline script has it. */
     static int bufferSize(int workers) {
-        return workers * 4;
+        return bufferSize > 0 ? bufferSize : workers * 4;
     }
 
     private static Trial fanout(int workers, MapOptions options) {

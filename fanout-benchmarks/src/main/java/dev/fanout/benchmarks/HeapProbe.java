@@ -19,7 +19,7 @@ import javax.management.openmbean.CompositeData;
  * its peak heap (the sum of the heap pools' peak usage, garbage included: an upper bound) and its peak live heap (the
  * most heap still in use right after a collection).
  *
- * <p>{@code java -Xmx96m -cp benchmarks.jar dev.fanout.benchmarks.HeapProbe CONTENDER N WORKERS}
+ * <p>{@code java -Xmx96m -cp benchmarks.jar dev.fanout.benchmarks.HeapProbe CONTENDER N WORKERS [CHUNK [BUFFER]]}
  */
 public final class HeapProbe {
     private HeapProbe() {}
@@ -36,6 +36,9 @@ public final class HeapProbe {
         int workers = Integer.parseInt(args[2]);
         if (args.length > 3) {
             ChunkedMap.chunkSize = Integer.parseInt(args[3]);
+        }
+        if (args.length > 4) {
+            BoundedMap.bufferSize = Integer.parseInt(args[4]);
         }
         AtomicLong liveAfterGc = watchCollections();
         long t0 = System.nanoTime();
