@@ -317,7 +317,7 @@ public final class BenchMain implements Callable<Integer> {
         List<Scenario> sweep = new ArrayList<>();
         if (selected.contains("sweep")) {
             Sizes saved = sizes;
-            sizes = withRounds(sizes, Math.min(1, sizes.warmup()), Math.max(1, (sizes.rounds() + 1) / 2));
+            sizes = withRounds(sizes, Math.min(1, sizes.warmup()), sizes.rounds());
             for (int w : SWEEP_WORKERS) {
                 sweep.add(timed(
                         "sweep",
@@ -367,6 +367,29 @@ public final class BenchMain implements Callable<Integer> {
 
     /** Runs every contender for the warm-up and measured rounds, interleaved, and reduces the times to rows. */
     private Scenario timed(
+            String id,
+            String title,
+            List<? extends Contender> contenders,
+            int n,
+            int poolWorkers,
+            long expected,
+            long idealNanos,
+            String pythonScenario,
+            double pythonSleepMillis) {
+        Sizes saved = sizes;
+        if (quick && idealNanos > 0) {
+            // Sleeps vary little from round to round and cost their full length: fewer rounds keep quick mode quick.
+            sizes = withRounds(sizes, Math.min(1, sizes.warmup()), Math.min(3, sizes.rounds()));
+        }
+        try {
+            return timedRounds(
+                    id, title, contenders, n, poolWorkers, expected, idealNanos, pythonScenario, pythonSleepMillis);
+        } finally {
+            sizes = saved;
+        }
+    }
+
+    private Scenario timedRounds(
             String id,
             String title,
             List<? extends Contender> contenders,

@@ -22,7 +22,7 @@ enum BoundedMap implements Contender {
             return fanout(workers, MapOptions.defaults().bufferSize(bufferSize(workers)));
         }
     },
-    FANOUT_CHUNKED("Fanout bufferSize + chunkSize") {
+    FANOUT_CHUNKED("Fanout chunkSize, bufferSize 4 per worker") {
         @Override
         public Trial open(int workers) {
             return fanout(
