@@ -78,8 +78,7 @@ final class CPython {
         String line = Json.lastObjectLine(outcome.stdout());
         if (outcome.exitCode() != 0 || line == null) {
             String err = outcome.stderr().strip();
-            return Result.unavailable(
-                    "failed (exit " + outcome.exitCode() + ")" + (err.isEmpty() ? "" : ": " + lastLine(err)));
+            return Result.unavailable("exit code " + outcome.exitCode() + (err.isEmpty() ? "" : ": " + lastLine(err)));
         }
         Map<String, String> json = Json.parseFlat(line);
         if (json.containsKey("skipped")) {
