@@ -1,8 +1,10 @@
 package dev.fanout;
 
+import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
 
 /**
  * Python's {@code concurrent.futures.Executor}: runs tasks and hands back {@link Future}s. Every backend implements
@@ -129,6 +131,84 @@ public interface Executor extends java.util.concurrent.Executor, AutoCloseable {
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
         return new MapRun<T, R>(this, fn, items.iterator(), options).start();
+    }
+
+    /**
+     * {@link #map(TaskFunction, Iterable, MapOptions) map} over a {@link Stream}, read lazily when
+     * {@linkplain MapOptions#bufferSize(int) bounded}. The stream stays the caller's to close.
+     *
+     * @param fn the function, applied to each item
+     * @param items the input
+     * @param options how to run the map
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @return the results, in input order unless {@linkplain MapOptions#ordered(boolean) unordered}
+     * @throws NullPointerException if an argument is null
+     * @throws RejectedExecutionException if the executor is shut down
+     */
+    default <T, R> MapResults<R> map(
+            TaskFunction<? super T, ? extends R> fn, Stream<? extends T> items, MapOptions options) {
+        Objects.requireNonNull(items, "items");
+        return map(fn, iterable(items.iterator()), options);
+    }
+
+    /**
+     * {@link #map(TaskFunction, Iterable, MapOptions) map} over an {@link Iterator}, read lazily when
+     * {@linkplain MapOptions#bufferSize(int) bounded}.
+     *
+     * @param fn the function, applied to each item
+     * @param items the input
+     * @param options how to run the map
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @return the results, in input order unless {@linkplain MapOptions#ordered(boolean) unordered}
+     * @throws NullPointerException if an argument is null
+     * @throws RejectedExecutionException if the executor is shut down
+     */
+    default <T, R> MapResults<R> map(
+            TaskFunction<? super T, ? extends R> fn, Iterator<? extends T> items, MapOptions options) {
+        Objects.requireNonNull(items, "items");
+        return map(fn, iterable(items), options);
+    }
+
+    /**
+     * Like {@link #map(TaskFunction, Iterable)}, but hands out results in completion order, so one slow item does not
+     * hold back the others: {@code map(fn, items, MapOptions.defaults().ordered(false))}.
+     *
+     * @param fn the function, applied to each item
+     * @param items the input; read completely by this call
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @return the results in completion order
+     * @throws NullPointerException if an argument is null
+     * @throws RejectedExecutionException if the executor is shut down
+     */
+    default <T, R> MapResults<R> mapUnordered(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return map(fn, items, MapOptions.defaults().ordered(false));
+    }
+
+    /**
+     * Like {@link #map(TaskFunction, Iterable, MapOptions)}, but hands out results in completion order, whatever
+     * {@code options} say about ordering.
+     *
+     * @param fn the function, applied to each item
+     * @param items the input
+     * @param options how to run the map
+     * @param <T> the type of the items
+     * @param <R> the type of the results
+     * @return the results in completion order
+     * @throws NullPointerException if an argument is null
+     * @throws RejectedExecutionException if the executor is shut down
+     */
+    default <T, R> MapResults<R> mapUnordered(
+            TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
+        Objects.requireNonNull(options, "options");
+        return map(fn, items, options.ordered(false));
+    }
+
+    /** A one-shot Iterable over an iterator, for the Stream and Iterator overloads of map. */
+    private static <T> Iterable<T> iterable(Iterator<T> iterator) {
+        return () -> iterator;
     }
 
     /**

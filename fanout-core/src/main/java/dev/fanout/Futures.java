@@ -1,21 +1,16 @@
 package dev.fanout;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -140,13 +135,14 @@ public final class Futures {
      * }</pre>
      *
      * <p>The returned iterable can be iterated once; its iterator blocks in {@code next()} until a future completes.
+     * More futures can be {@linkplain AsCompleted#add added} while it is iterated.
      *
      * @param fs the futures; duplicates are dropped
      * @param <T> the type of the results
      * @return the futures in completion order
      * @throws NullPointerException if {@code fs} or one of its futures is null
      */
-    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<? extends T>> fs) {
+    public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<? extends T>> fs) {
         return new AsCompleted<>(distinct(fs), -1L);
     }
 
@@ -162,7 +158,7 @@ public final class Futures {
      * @throws NullPointerException if an argument or one of the futures is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
-    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<? extends T>> fs, Duration timeout) {
+    public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<? extends T>> fs, Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         return new AsCompleted<>(distinct(fs), nanos);
     }
@@ -205,7 +201,7 @@ public final class Futures {
     // ---- shared machinery ----------------------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    private static <T> Set<Future<T>> distinct(Collection<? extends Future<? extends T>> fs) {
+    static <T> Set<Future<T>> distinct(Collection<? extends Future<? extends T>> fs) {
         Objects.requireNonNull(fs, "fs");
         Set<Future<T>> unique = new LinkedHashSet<>(Math.max(16, fs.size() * 2));
         for (Future<? extends T> f : fs) {
@@ -232,7 +228,7 @@ public final class Futures {
         return f.isDone() && !f.isCancelled() && f.exception(Duration.ZERO) != null;
     }
 
-    private static CancellationException interrupted() {
+    static CancellationException interrupted() {
         Thread.currentThread().interrupt();
         CancellationException e = new CancellationException("interrupted while waiting for futures");
         e.initCause(new InterruptedException());
@@ -240,41 +236,76 @@ public final class Futures {
     }
 
     /**
-     * The listeners one wait installed, to be taken back. Promises get an internal listener that can be removed;
-     * other Future implementations get a done-callback, which stays until they complete and then does nothing useful.
+     * The listeners one wait or asCompleted installed, to be taken back. Promises get an internal listener that can be
+     * removed; other Future implementations get a done-callback, which stays until they complete and then does nothing
+     * useful.
+     *
+     * <p>Each future gets its own {@link Registration}, which forgets the future the moment it is done: an asCompleted
+     * iteration lives as long as its caller wants, and must not keep the futures it has yielded (and their results)
+     * alive, as CPython's as_completed does not (bpo-14406). Registrations of done futures are dropped from the list
+     * whenever it has doubled, so an iteration that keeps adding futures stays bounded too. Not thread-safe: guarded
+     * by its owner.
      */
-    private static final class Registrations {
-        private final Promise<?>[] promises;
-        private final Promise.Node[] nodes;
-
-        private Registrations(int n) {
-            promises = new Promise<?>[n];
-            nodes = new Promise.Node[n];
-        }
+    static final class Registrations {
+        private final ArrayList<Registration> registrations = new ArrayList<>();
+        private int compactAt = 64;
 
         static Registrations install(Collection<? extends Future<?>> fs, Promise.Listener listener) {
-            Registrations r = new Registrations(fs.size());
-            int i = 0;
+            Registrations rs = new Registrations();
+            rs.registrations.ensureCapacity(fs.size());
             for (Future<?> f : fs) {
-                if (f instanceof Promise<?> p) {
-                    r.promises[i] = p;
-                    r.nodes[i] = p.addListener(listener);
-                } else {
-                    f.addDoneCallback(listener::onDone);
-                }
-                i++;
+                rs.add(f, listener);
             }
-            return r;
+            return rs;
+        }
+
+        void add(Future<?> f, Promise.Listener listener) {
+            if (registrations.size() >= compactAt) {
+                registrations.removeIf(r -> r.promise == null);
+                compactAt = Math.max(64, registrations.size() * 2);
+            }
+            Registration r = new Registration(listener);
+            if (f instanceof Promise<?> p) {
+                r.promise = p; // before addListener, which may call r at once and so clear it again
+                Promise.Node node = p.addListener(r);
+                if (r.promise != null) {
+                    r.node = node;
+                    registrations.add(r);
+                }
+            } else {
+                f.addDoneCallback(r::onDone);
+            }
         }
 
         void removeAll() {
-            for (int i = 0; i < promises.length; i++) {
-                if (promises[i] != null) {
-                    promises[i].removeNode(nodes[i]);
-                    promises[i] = null;
-                    nodes[i] = null;
+            for (Registration r : registrations) {
+                Promise<?> p = r.promise;
+                Promise.Node node = r.node;
+                r.promise = null;
+                r.node = null;
+                if (p != null) {
+                    p.removeNode(node); // null node: done meanwhile, nothing left to remove
                 }
             }
+            registrations.clear();
+        }
+    }
+
+    /** One future's listener: passes the completion on and drops its references to the future. */
+    private static final class Registration implements Promise.Listener {
+        private final Promise.Listener listener;
+        volatile Promise<?> promise; // null for other Future implementations, and once done or removed
+        volatile Promise.Node node;
+
+        Registration(Promise.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onDone(Future<?> future) {
+            promise = null;
+            node = null;
+            listener.onDone(future);
         }
     }
 
@@ -322,77 +353,6 @@ public final class Futures {
                     LockSupport.parkNanos(this, left);
                 }
             }
-        }
-    }
-
-    /** The iterable of {@link #asCompleted}: one iteration, the futures already done first. */
-    private static final class AsCompleted<T> implements Iterable<Future<T>>, Iterator<Future<T>> {
-        private final int total;
-        private final long deadline;
-        private final boolean timed;
-        private final ArrayDeque<Future<T>> alreadyDone = new ArrayDeque<>();
-        private final LinkedBlockingQueue<Future<T>> completed = new LinkedBlockingQueue<>();
-        private final Registrations registrations;
-        private int yielded;
-        private boolean ended;
-        private boolean iterated;
-
-        @SuppressWarnings("unchecked")
-        AsCompleted(Set<Future<T>> unique, long nanos) {
-            this.total = unique.size();
-            this.timed = nanos >= 0L;
-            this.deadline = System.nanoTime() + Math.max(nanos, 0L);
-            List<Future<T>> pending = new ArrayList<>();
-            for (Future<T> f : unique) {
-                (f.isDone() ? alreadyDone : pending).add(f);
-            }
-            this.registrations = Registrations.install(pending, f -> completed.add((Future<T>) f));
-        }
-
-        @Override
-        public synchronized Iterator<Future<T>> iterator() {
-            if (iterated) {
-                throw new IllegalStateException("asCompleted can be iterated only once");
-            }
-            iterated = true;
-            return this;
-        }
-
-        @Override
-        public boolean hasNext() {
-            return !ended && yielded < total;
-        }
-
-        @Override
-        public Future<T> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Future<T> next = alreadyDone.poll();
-            if (next == null) {
-                next = takeCompleted();
-            }
-            yielded++;
-            return next;
-        }
-
-        private Future<T> takeCompleted() {
-            Future<T> next;
-            try {
-                if (!timed) {
-                    next = completed.take();
-                } else {
-                    next = completed.poll(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                }
-            } catch (InterruptedException e) {
-                throw interrupted();
-            }
-            if (next == null) {
-                ended = true;
-                registrations.removeAll();
-                throw new FutureTimeoutException((total - yielded) + " (of " + total + ") futures unfinished");
-            }
-            return next;
         }
     }
 }

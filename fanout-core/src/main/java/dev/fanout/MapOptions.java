@@ -14,16 +14,39 @@ import java.util.OptionalInt;
  * }</pre>
  */
 public final class MapOptions {
-    private static final MapOptions DEFAULTS = new MapOptions(null, 0, 1);
+    private static final MapOptions DEFAULTS = new MapOptions(null, 0, 1, true, null);
 
     private final Duration timeout; // null: no timeout
     private final int bufferSize; // 0: unbounded, every task submitted at the call
     private final int chunkSize;
+    private final boolean ordered;
+    private final ProgressListener progress; // null: none
 
-    private MapOptions(Duration timeout, int bufferSize, int chunkSize) {
+    private MapOptions(Duration timeout, int bufferSize, int chunkSize, boolean ordered, ProgressListener progress) {
         this.timeout = timeout;
         this.bufferSize = bufferSize;
         this.chunkSize = chunkSize;
+        this.ordered = ordered;
+        this.progress = progress;
+    }
+
+    /**
+     * Told how far a map has got: {@code done} items of {@code total}.
+     *
+     * <p>Called once each time a task completes (finished or cancelled; with chunking, a task is a chunk), and once
+     * more when the end of the input is reached. Calls come one at a time, on the thread that completed the task or
+     * on the consumer's thread, and {@code done} never goes down. Keep it quick: a slow listener holds up the
+     * workers.
+     */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /**
+         * Reports progress.
+         *
+         * @param done how many items have completed
+         * @param total how many items the input has, or {@code -1} while the map has not reached its end
+         */
+        void onProgress(long done, long total);
     }
 
     /**
@@ -47,7 +70,7 @@ public final class MapOptions {
      */
     public MapOptions timeout(Duration timeout) {
         Timeouts.toNanos(timeout);
-        return new MapOptions(timeout, bufferSize, chunkSize);
+        return new MapOptions(timeout, bufferSize, chunkSize, ordered, progress);
     }
 
     /**
@@ -63,7 +86,7 @@ public final class MapOptions {
         if (bufferSize < 1) {
             throw new IllegalArgumentException("bufferSize must be at least 1, got " + bufferSize);
         }
-        return new MapOptions(timeout, bufferSize, chunkSize);
+        return new MapOptions(timeout, bufferSize, chunkSize, ordered, progress);
     }
 
     /**
@@ -78,7 +101,49 @@ public final class MapOptions {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunkSize must be at least 1, got " + chunkSize);
         }
-        return new MapOptions(timeout, bufferSize, chunkSize);
+        return new MapOptions(timeout, bufferSize, chunkSize, ordered, progress);
+    }
+
+    /**
+     * Whether results come in input order (the default, as Python's {@code map}) or in completion order. Unordered,
+     * one slow item does not hold back the results after it; the bound of {@link #bufferSize(int)} and the
+     * {@link #timeout(Duration)} work the same way. Within a {@linkplain #chunkSize(int) chunk}, items keep their
+     * order.
+     *
+     * @param ordered {@code false} for completion order
+     * @return new options with this ordering
+     */
+    public MapOptions ordered(boolean ordered) {
+        return new MapOptions(timeout, bufferSize, chunkSize, ordered, progress);
+    }
+
+    /**
+     * Reports the map's progress to {@code listener}, for example to draw a progress bar.
+     *
+     * @param listener told {@code done} and {@code total} as tasks complete
+     * @return new options with this listener
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public MapOptions progress(ProgressListener listener) {
+        return new MapOptions(timeout, bufferSize, chunkSize, ordered, Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Whether results come in input order.
+     *
+     * @return {@code true} for input order (the default), {@code false} for completion order
+     */
+    public boolean isOrdered() {
+        return ordered;
+    }
+
+    /**
+     * The progress listener, if one was set.
+     *
+     * @return the listener, or {@code null}
+     */
+    public ProgressListener progressListener() {
+        return progress;
     }
 
     /**
@@ -113,18 +178,22 @@ public final class MapOptions {
         return o instanceof MapOptions other
                 && Objects.equals(timeout, other.timeout)
                 && bufferSize == other.bufferSize
-                && chunkSize == other.chunkSize;
+                && chunkSize == other.chunkSize
+                && ordered == other.ordered
+                && Objects.equals(progress, other.progress);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(timeout, bufferSize, chunkSize);
+        return Objects.hash(timeout, bufferSize, chunkSize, ordered, progress);
     }
 
     @Override
     public String toString() {
         return "MapOptions[timeout=" + (timeout == null ? "none" : timeout)
                 + ", bufferSize=" + (bufferSize == 0 ? "unbounded" : bufferSize)
-                + ", chunkSize=" + chunkSize + "]";
+                + ", chunkSize=" + chunkSize
+                + (ordered ? "" : ", unordered")
+                + (progress == null ? "" : ", with progress") + "]";
     }
 }

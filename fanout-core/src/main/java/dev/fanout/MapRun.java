@@ -4,22 +4,30 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
  * One call of {@link Executor#map}: submits the tasks (all at once, or {@code bufferSize} ahead of the consumer) and
- * hands out their results in input order.
+ * hands out their results, in input order or, {@linkplain MapOptions#ordered(boolean) unordered}, in completion
+ * order.
  *
- * <p>Threads: one consumer iterates; {@link #close()} may come from any thread. The queue of futures and the flags
- * are guarded by {@code this}; the consumer never waits on a future while holding it, so {@code close()} never
- * blocks. States: OPEN -> ENDED (input and futures exhausted, timed out, closed, or the input threw).
+ * <p>Threads: one consumer iterates; {@link #close()} may come from any thread; completion callbacks (unordered
+ * hand-off, progress) run on the threads that complete the tasks. The futures not yet handed out and the flags are
+ * guarded by {@code this}; the consumer never waits on a future while holding it, so {@code close()} never blocks on a
+ * task. States: OPEN -> ENDED (everything handed out, timed out, closed, or the input threw); ENDED is final.
  *
  * @param <X> the type of the items (a Pair for two inputs)
  * @param <R> the type of the results
@@ -29,14 +37,30 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private final TaskFunction<? super X, ? extends R> fn;
     private final int chunkSize;
     private final int bufferSize; // 0: every task submitted at the call
+    private final boolean ordered;
     private final boolean timed;
     private final long deadline;
+    private final MapOptions.ProgressListener progress;
 
     // guarded by this
     private Iterator<? extends X> input; // null once exhausted
-    private final ArrayDeque<Future<?>> futures = new ArrayDeque<>();
+    private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
+    private final Set<Future<?>> inFlight; // unordered: not yet handed out
     private boolean ended;
     private boolean iterated;
+    private long submittedItems;
+    private boolean exhaustionUnreported;
+    /** Futures whose progress callback is still to be added, once this lock is let go. */
+    private List<Watched> progressToWatch;
+
+    /** The progress listener is called under this lock only, never under {@code this}, so it may call close(). */
+    private final Object progressLock = new Object();
+    // guarded by progressLock
+    private long doneItems;
+    private volatile long totalItems = -1L;
+
+    /** Unordered: futures in the order they completed, fed by their callbacks. */
+    private final LinkedBlockingQueue<Future<?>> completed;
 
     // touched by the consumer thread only
     private Object[] chunk; // outcomes of the chunk being handed out; slots cleared once handed out
@@ -48,8 +72,13 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         this.input = input;
         this.chunkSize = o.chunkSize();
         this.bufferSize = o.bufferSize().orElse(0);
+        this.ordered = o.isOrdered();
         this.timed = o.timeout().isPresent();
         this.deadline = timed ? System.nanoTime() + Timeouts.toNanos(o.timeout().get()) : 0L;
+        this.progress = o.progressListener();
+        this.inFlight = ordered ? null : Collections.newSetFromMap(new IdentityHashMap<>());
+        this.completed = ordered ? null : new LinkedBlockingQueue<>();
+        this.progressToWatch = progress == null ? null : new ArrayList<>();
     }
 
     /** Submits the first tasks: all of them, or the first bufferSize. */
@@ -63,6 +92,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
         }
+        watchProgress();
         return this;
     }
 
@@ -73,20 +103,74 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         }
         if (!input.hasNext()) {
             input = null;
+            totalItems = submittedItems;
+            exhaustionUnreported = true; // reported by the caller once it has let go of this
             return false;
         }
+        Future<?> future;
+        int items;
         if (chunkSize == 1) {
             X item = input.next();
             TaskFunction<? super X, ? extends R> f = fn;
-            futures.addLast(executor.submit((Task<R>) () -> f.apply(item)));
+            future = executor.submit((Task<R>) () -> f.apply(item));
+            items = 1;
         } else {
-            List<X> items = new ArrayList<>(chunkSize);
+            List<X> chunkItems = new ArrayList<>(chunkSize);
             do {
-                items.add(input.next());
-            } while (items.size() < chunkSize && input.hasNext());
-            futures.addLast(executor.submit(new ChunkTask<>(fn, items)));
+                chunkItems.add(input.next());
+            } while (chunkItems.size() < chunkSize && input.hasNext());
+            future = executor.submit(new ChunkTask<>(fn, chunkItems));
+            items = chunkItems.size();
+        }
+        submittedItems += items;
+        if (ordered) {
+            inOrder.addLast(future);
+        } else {
+            inFlight.add(future);
+            future.addDoneCallback(completed::add);
+        }
+        if (progress != null) {
+            // The callback may run at once, on this thread: it is added once this lock is let go.
+            progressToWatch.add(new Watched(future, items));
         }
         return true;
+    }
+
+    /**
+     * Adds the progress callbacks of the tasks just submitted, and reports the end of the input once its total is
+     * known (even if no task completes after that). Called without holding this, since callbacks of tasks already
+     * done run at once on this thread.
+     */
+    private void watchProgress() {
+        if (progress == null) {
+            return;
+        }
+        List<Watched> fresh;
+        boolean exhausted;
+        synchronized (this) {
+            fresh = progressToWatch;
+            progressToWatch = new ArrayList<>();
+            exhausted = exhaustionUnreported;
+            exhaustionUnreported = false;
+        }
+        for (Watched w : fresh) {
+            w.future().addDoneCallback(done -> reportProgress(w.items()));
+        }
+        if (exhausted) {
+            reportProgress(0);
+        }
+    }
+
+    /** A submitted task and how many items it holds, for progress. */
+    private record Watched(Future<?> future, int items) {}
+
+    /** Adds {@code items} done and calls the listener, one call at a time so that it sees {@code done} grow. */
+    private void reportProgress(int items) {
+        synchronized (progressLock) {
+            doneItems += items;
+            long total = totalItems;
+            progress.onProgress(doneItems, total);
+        }
     }
 
     @Override
@@ -110,7 +194,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             return true;
         }
         synchronized (this) {
-            return !ended && !futures.isEmpty();
+            return !ended && !(ordered ? inOrder.isEmpty() : inFlight.isEmpty());
         }
     }
 
@@ -119,9 +203,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         if (chunk != null && chunkIndex < chunk.length) {
             return fromChunk();
         }
-        Future<?> head;
+        Future<?> head = null;
         synchronized (this) {
-            if (ended || futures.isEmpty()) {
+            if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             if (bufferSize > 0) {
@@ -132,9 +216,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
                     throw e;
                 }
             }
-            head = futures.pollFirst();
+            if (ordered) {
+                head = inOrder.pollFirst();
+            }
         }
-        Object outcome = awaitOrCancelAll(head);
+        watchProgress();
+        Object outcome = ordered ? awaitOrCancelAll(head) : nextCompleted();
         if (chunkSize == 1) {
             @SuppressWarnings("unchecked")
             R result = (R) outcome;
@@ -145,7 +232,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return fromChunk();
     }
 
-    /** The head's result; on timeout, cancels it and every remaining task and ends the iteration. */
+    /** Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. */
     private Object awaitOrCancelAll(Future<?> head) {
         if (!timed) {
             return head.result();
@@ -157,6 +244,33 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             endAndCancel();
             throw e;
         }
+    }
+
+    /** Unordered: the result of whichever task completes first; on timeout, cancels every remaining task. */
+    private Object nextCompleted() {
+        Future<?> done;
+        try {
+            done = timed
+                    ? completed.poll(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    : completed.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            CancellationException c = new CancellationException("interrupted while waiting for map results");
+            c.initCause(e);
+            throw c;
+        }
+        int left;
+        synchronized (this) {
+            if (done != null) {
+                inFlight.remove(done);
+            }
+            left = inFlight.size();
+        }
+        if (done == null) {
+            endAndCancel();
+            throw new FutureTimeoutException("map timed out with " + left + " tasks unfinished");
+        }
+        return done.result(Duration.ZERO);
     }
 
     private R fromChunk() {
@@ -183,13 +297,17 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         synchronized (this) {
             ended = true;
             input = null;
-            left = new ArrayList<>(futures);
-            futures.clear();
+            left = new ArrayList<>(ordered ? inOrder : inFlight);
+            if (ordered) {
+                inOrder.clear();
+            } else {
+                inFlight.clear();
+                completed.clear();
+            }
         }
         for (Future<?> f : left) {
             f.cancel(); // outside the lock: cancelling runs the future's callbacks
         }
-        chunk = null;
     }
 
     // ---- two inputs ----------------------------------------------------------------------------------------------
@@ -254,12 +372,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         /** As Future.result(): the same unchecked instance, or a checked one wrapped in CompletionException. */
         RuntimeException propagate() {
             if (exception instanceof RuntimeException unchecked) {
-                return unchecked;
+                throw unchecked;
             }
             if (exception instanceof Error error) {
                 throw error;
             }
-            return new CompletionException(exception);
+            throw new CompletionException(exception);
         }
     }
 }

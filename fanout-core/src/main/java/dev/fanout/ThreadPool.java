@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -64,7 +65,7 @@ public final class ThreadPool implements Executor {
         if (factory == null) {
             factory = b.virtual ? VirtualThreads.factory() : Thread::new;
         }
-        this.core = new Core(b.maxWorkers, prefix, b.initializer, factory);
+        this.core = new Core(b.maxWorkers, prefix, b.initializer, factory, b.maxPending, b.whenFull);
         // The cleaning action holds the core, never this pool, so that the pool can become unreachable.
         CleanerHolder.CLEANER.register(this, core::abandon);
     }
@@ -142,8 +143,42 @@ public final class ThreadPool implements Executor {
         private VoidTask initializer;
         private ThreadFactory threadFactory;
         private boolean virtual;
+        private int maxPending; // 0: unbounded
+        private WhenFull whenFull = WhenFull.BLOCK;
 
         private Builder() {}
+
+        /**
+         * Bounds the queue: at most {@code maxPending} tasks may wait for a worker; when that many wait,
+         * {@code submit} blocks until one starts. The answer to "limit pending tasks" for producers faster than the
+         * pool. A task that submits to its own full pool can wait forever: bound only producers outside the pool.
+         *
+         * @param maxPending how many tasks may wait; at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPending < 1}
+         */
+        public Builder maxPending(int maxPending) {
+            return maxPending(maxPending, WhenFull.BLOCK);
+        }
+
+        /**
+         * Bounds the queue, choosing what {@code submit} does when it is full: {@link WhenFull#BLOCK} waits for room,
+         * {@link WhenFull#REJECT} throws {@link RejectedExecutionException} at once.
+         *
+         * @param maxPending how many tasks may wait; at least 1
+         * @param whenFull what submit does when that many wait
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPending < 1}
+         * @throws NullPointerException if {@code whenFull} is null
+         */
+        public Builder maxPending(int maxPending, WhenFull whenFull) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending);
+            }
+            this.whenFull = Objects.requireNonNull(whenFull, "whenFull");
+            this.maxPending = maxPending;
+            return this;
+        }
 
         /**
          * The most threads the pool starts. Default: {@code min(32, availableProcessors + 4)}.
@@ -221,6 +256,17 @@ public final class ThreadPool implements Executor {
         public ThreadPool build() {
             return new ThreadPool(this);
         }
+    }
+
+    /** What {@code submit} does when a pool built with {@link Builder#maxPending(int, WhenFull)} has a full queue. */
+    public enum WhenFull {
+        /**
+         * Wait until a task leaves the queue. An interrupted wait throws {@link RejectedExecutionException} and keeps
+         * the interrupt flag.
+         */
+        BLOCK,
+        /** Throw {@link RejectedExecutionException} at once. */
+        REJECT
     }
 
     // ---- implementation ------------------------------------------------------------------------------------------
@@ -311,6 +357,11 @@ public final class ThreadPool implements Executor {
         private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
         /** Python's idle semaphore: how many times a worker found the queue empty, not yet claimed by a submit. */
         private final AtomicInteger idleTokens = new AtomicInteger();
+        /** Room in a bounded queue: taken by submit, given back when a task leaves the queue. Null: unbounded. */
+        private final Semaphore room;
+
+        private final int maxPending;
+        private final WhenFull whenFull;
 
         private final ReentrantLock lock = new ReentrantLock();
         // guarded by lock
@@ -319,15 +370,28 @@ public final class ThreadPool implements Executor {
         private BrokenThreadPoolException broken;
         private volatile boolean shutdown; // written under lock, read without it by isShutdown
 
-        Core(int maxWorkers, String prefix, VoidTask initializer, ThreadFactory factory) {
+        Core(
+                int maxWorkers,
+                String prefix,
+                VoidTask initializer,
+                ThreadFactory factory,
+                int maxPending,
+                WhenFull whenFull) {
             this.maxWorkers = maxWorkers;
             this.prefix = prefix;
             this.initializer = initializer;
             this.factory = factory;
+            this.maxPending = maxPending;
+            this.whenFull = whenFull;
+            this.room = maxPending > 0 ? new Semaphore(maxPending) : null;
         }
 
         <T> Future<T> submit(Callable<T> task) {
             PoolTask<T> future = new PoolTask<>(task);
+            if (room != null) {
+                takeRoom(); // outside the lock: a blocked producer must not hold up shutdown or other producers
+            }
+            boolean queued = false;
             lock.lock();
             try {
                 if (broken != null) {
@@ -340,11 +404,40 @@ public final class ThreadPool implements Executor {
                                     : "cannot schedule new futures after shutdown");
                 }
                 queue.add(future);
+                queued = true;
                 adjustThreadCount(future);
+            } catch (RuntimeException | Error e) {
+                if (room != null && (!queued || !queue.contains(future))) {
+                    room.release();
+                }
+                throw e;
             } finally {
                 lock.unlock();
             }
             return future;
+        }
+
+        private void takeRoom() {
+            if (whenFull == WhenFull.REJECT) {
+                if (!room.tryAcquire()) {
+                    throw new RejectedExecutionException(
+                            "queue full: " + maxPending + " tasks already wait for a worker of " + prefix);
+                }
+                return;
+            }
+            try {
+                room.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RejectedExecutionException("interrupted while waiting for room in the queue of " + prefix, e);
+            }
+        }
+
+        /** A task left the queue (taken by a worker, or drained): there is room for one more. */
+        private void leftQueue(Runnable item) {
+            if (room != null && item instanceof PoolTask<?>) {
+                room.release();
+            }
         }
 
         /** Starts a worker unless one is idle or the pool is full. Holds lock. */
@@ -402,6 +495,7 @@ public final class ThreadPool implements Executor {
                         queue.add(WAKE); // pass the wake-up on to the next worker
                         return;
                     }
+                    leftQueue(item);
                     Thread.interrupted(); // an interrupt aimed at an earlier task must not reach this one
                     item.run();
                 }
@@ -449,6 +543,7 @@ public final class ThreadPool implements Executor {
                 lock.unlock();
             }
             for (Runnable item : drained) {
+                leftQueue(item);
                 if (item instanceof PoolTask<?> task && !task.isDone()) {
                     try {
                         task.setException(new BrokenThreadPoolException(reason.getMessage(), cause));
@@ -474,6 +569,7 @@ public final class ThreadPool implements Executor {
                 lock.unlock();
             }
             for (Runnable item : drained) {
+                leftQueue(item);
                 if (item instanceof PoolTask<?> task) {
                     task.cancel(); // outside the lock: cancelling runs callbacks
                 }
