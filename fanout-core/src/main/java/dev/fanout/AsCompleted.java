@@ -1,8 +1,6 @@
 package dev.fanout;
 
 import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -40,7 +38,9 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
     private final Promise.Listener listener;
 
     // guarded by this
-    private final Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The futures not handed out yet, to drop duplicates: the set the asCompleted call de-duplicated with. */
+    private final Set<Future<T>> seen;
+
     private final ArrayDeque<Future<T>> alreadyDone = new ArrayDeque<>();
     private final Futures.Registrations registrations = new Futures.Registrations();
     private int total;
@@ -54,9 +54,10 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         this.timed = nanos >= 0L;
         this.deadline = System.nanoTime() + Math.max(nanos, 0L);
         this.listener = f -> completed.add((Future<T>) f);
+        this.seen = unique; // already free of duplicates: build no second set
         synchronized (this) {
             for (Future<T> f : unique) {
-                addLocked(f, alreadyDone); // handed out before anything that completes from now on
+                track(f, alreadyDone); // handed out before anything that completes from now on
             }
         }
     }
@@ -84,9 +85,12 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
     }
 
     private void addLocked(Future<T> f, Queue<Future<T>> ifDone) {
-        if (!seen.add(f)) {
-            return;
+        if (seen.add(f)) {
+            track(f, ifDone);
         }
+    }
+
+    private void track(Future<T> f, Queue<Future<T>> ifDone) {
         total++;
         if (f.isDone()) {
             ifDone.add(f);
