@@ -311,7 +311,13 @@ public final class ThreadPool implements Executor {
         public void run() {
             Callable<? extends T> t = task;
             task = null;
-            if (!setRunningOrNotifyCancel()) {
+            try {
+                if (!setRunningOrNotifyCancel()) {
+                    return; // cancelled while queued
+                }
+            } catch (IllegalStateException completedByHand) {
+                // Finished through the Promise API while queued: skip the task, as for a cancelled one. Letting the
+                // exception out would kill the worker, which is never replaced.
                 return;
             }
             T value = null;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
+import dev.fanout.Promise;
 import dev.fanout.ThreadPool;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -430,5 +431,28 @@ class FaultInjectionTest {
         assertThat(stopper.result(LONG)).isEqualTo("stopped");
         assertThat(queued.isCancelled()).isTrue();
         assertThatThrownBy(queued::result).isInstanceOf(CancellationException.class);
+    }
+
+    /**
+     * Regression: a pool's future completed by hand through the {@link Promise} API while its task was still queued.
+     * The worker's {@code setRunningOrNotifyCancel()} threw {@link IllegalStateException} out of the worker loop, the
+     * worker died, and with it every later task: it was never replaced (the pool counted it as started), so with one
+     * worker every later {@code result()} hung. Now the worker skips a task whose future is already done, as it skips
+     * a cancelled one, and the future keeps the outcome set by hand.
+     */
+    @Test
+    void aQueuedFutureCompletedByHandIsSkippedAndTheWorkerSurvives() {
+        ThreadPool pool = pool(ThreadPool.builder().maxWorkers(1));
+        CountDownLatch hold = gate();
+        AtomicInteger ran = new AtomicInteger();
+        pool.submit(() -> hold.await());
+        Future<Integer> queued = pool.submit(ran::incrementAndGet);
+
+        ((Promise<Integer>) queued).setResult(-1);
+        hold.countDown();
+
+        assertThat(pool.submit(() -> "after").result(LONG)).isEqualTo("after");
+        assertThat(queued.result()).isEqualTo(-1);
+        assertThat(ran.get()).isZero();
     }
 }
