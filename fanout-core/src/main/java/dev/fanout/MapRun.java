@@ -52,6 +52,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private long doneItems;
     private boolean inputExhausted;
     private boolean exhaustionUnreported;
+    private final List<Unhooked> unhooked = new ArrayList<>(); // progress callbacks to add, outside this
 
     /** Unordered: futures in the order they completed, fed by their callbacks. */
     private final LinkedBlockingQueue<Future<?>> completed;
@@ -85,6 +86,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
         }
+        hookProgress();
         reportExhaustion();
         return this;
     }
@@ -123,10 +125,39 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             future.addDoneCallback(completed::add);
         }
         if (progress != null) {
-            future.addDoneCallback(done -> reportProgress(items));
+            // Not hooked here: a future already done would run the callback at once, on this thread, which holds
+            // this, and reportProgress takes progress then this (see hookProgress).
+            unhooked.add(new Unhooked(future, items));
         }
         return true;
     }
+
+    /**
+     * Adds the progress callbacks of the futures submitted since the last call. Must not hold this: a callback of a
+     * future already done runs at once on this thread and takes the progress lock, then this; holding this here
+     * deadlocked against a worker reporting the progress of another item, which holds the progress lock and waits for
+     * this.
+     */
+    private void hookProgress() {
+        if (progress == null) {
+            return;
+        }
+        List<Unhooked> now;
+        synchronized (this) {
+            if (unhooked.isEmpty()) {
+                return;
+            }
+            now = new ArrayList<>(unhooked);
+            unhooked.clear();
+        }
+        for (Unhooked u : now) {
+            int items = u.items();
+            u.future().addDoneCallback(done -> reportProgress(items));
+        }
+    }
+
+    /** A future whose progress callback is not added yet, and how many items it carries. */
+    private record Unhooked(Future<?> future, int items) {}
 
     /** Now that the total is known, tells the listener, even if no task completes after this. Must not hold this. */
     private void reportExhaustion() {
@@ -207,6 +238,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
                 head = inOrder.pollFirst();
             }
         }
+        hookProgress();
         reportExhaustion();
         Object outcome = ordered ? awaitOrCancelAll(head) : nextCompleted();
         if (chunkSize == 1) {
