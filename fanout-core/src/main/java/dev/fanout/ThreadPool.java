@@ -355,6 +355,8 @@ public final class ThreadPool implements Executor {
         private static final Set<Core> LIVE = ConcurrentHashMap.newKeySet();
 
         private static volatile boolean jvmExiting;
+        /** How often the exit hook looks again whether a worker it waits for has itself called System.exit. */
+        private static final long EXIT_RECHECK_MILLIS = 50L;
 
         final int maxWorkers;
         final String prefix;
@@ -635,8 +637,45 @@ public final class ThreadPool implements Executor {
         private static void exitAll() {
             jvmExiting = true;
             for (Core core : LIVE) {
-                core.shutdown(true, false);
+                core.shutdown(false, false);
             }
+            for (Core core : LIVE) {
+                core.awaitWorkersAtExit();
+            }
+        }
+
+        /**
+         * Waits for every worker to finish what it was given, except one that is itself exiting the JVM: a task that
+         * called System.exit waits inside Runtime.exit for this very hook, so waiting for its worker would hang the JVM
+         * for ever. It may call exit while we wait, hence the bounded joins.
+         */
+        private void awaitWorkersAtExit() {
+            Thread[] toJoin;
+            lock.lock();
+            try {
+                toJoin = workers.toArray(new Thread[0]);
+            } finally {
+                lock.unlock();
+            }
+            for (Thread t : toJoin) {
+                while (t.isAlive() && !isExitingTheJvm(t)) {
+                    try {
+                        t.join(EXIT_RECHECK_MILLIS);
+                    } catch (InterruptedException ignored) {
+                        // the JVM is going down: keep waiting for the tasks, as Python's exit handler does
+                    }
+                }
+            }
+        }
+
+        /** Whether {@code t} is inside the JVM's exit sequence (it called System.exit, or Runtime.exit). */
+        static boolean isExitingTheJvm(Thread t) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if ("java.lang.Shutdown".equals(frame.getClassName())) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
 import dev.fanout.Promise;
 import dev.fanout.ThreadPool;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * it is bounded), the pool keeps running the tasks it accepted, and {@code shutdown(true, false)} returns.
  */
 @Tag("faults")
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class FaultInjectionTest {
     private static final Duration LONG = Duration.ofSeconds(30);
 
@@ -454,5 +455,29 @@ class FaultInjectionTest {
         assertThat(pool.submit(() -> "after").result(LONG)).isEqualTo("after");
         assertThat(queued.result()).isEqualTo(-1);
         assertThat(ran.get()).isZero();
+    }
+
+    /**
+     * Regression: a task that calls {@code System.exit}. The JVM ran the shutdown hooks on the exiting worker thread,
+     * and the pool's exit hook waited for every worker — including that one, which waited for the hook: the JVM hung
+     * for ever. Now the exit hook waits for every other worker (here a task still running finishes first) and skips
+     * the one inside {@code Runtime.exit}, so the JVM exits with the task's status.
+     */
+    @Test
+    void aTaskCallingSystemExitEndsTheJvm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), ExitFromTaskMain.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            assertThat(child.waitFor(45, TimeUnit.SECONDS))
+                    .as("the JVM hung after System.exit from a task")
+                    .isTrue();
+            assertThat(child.exitValue()).isEqualTo(3);
+        } finally {
+            child.destroyForcibly();
+        }
     }
 }
