@@ -5,15 +5,15 @@ final class LincheckRuns {
     private LincheckRuns() {}
 
     /** Scenarios generated per model-checking test at scale 1. */
-    static final int MODEL_ITERATIONS = 5;
+    static final int MODEL_ITERATIONS = 3;
     /** Interleavings tried per scenario, at most (Lincheck stops early once it has seen them all). */
-    static final int MODEL_INVOCATIONS = 200;
+    static final int MODEL_INVOCATIONS = 100;
 
-    static final int STRESS_ITERATIONS = 5;
-    static final int STRESS_INVOCATIONS = 200;
+    static final int STRESS_ITERATIONS = 2;
+    static final int STRESS_INVOCATIONS = 100;
 
     /** Interleavings tried per whole-program check ({@code Lincheck.runConcurrentTest}) at scale 1. */
-    static final int PROGRAM_INVOCATIONS = 200;
+    static final int PROGRAM_INVOCATIONS = 50;
 
     static void recordProgram(String what, int invocations) {
         Figures.record(what, invocations + " interleavings of the whole program checked");
