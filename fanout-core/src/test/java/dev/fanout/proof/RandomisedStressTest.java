@@ -58,7 +58,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("stress")
 class RandomisedStressTest {
-    static final int ROUNDS = 20;
+    static final int ROUNDS = 25;
     static final int TASKS_PER_ROUND = 500;
 
     /** What every round added up, for the figures. */
@@ -155,7 +155,7 @@ class RandomisedStressTest {
                 .maxWorkers(1 + rnd.nextInt(4))
                 .threadFactory(threads)
                 .build();
-        int shutdownAt = rnd.nextInt(n + n / 4); // past n: the shutdown comes once the submits are over
+        int shutdownAt = n / 2 + rnd.nextInt(n); // past n: the shutdown comes once the submits are over
         boolean shutdownWaits = rnd.nextBoolean();
         boolean shutdownCancels = rnd.nextBoolean();
         CountDownLatch reachedShutdownPoint = new CountDownLatch(1);
