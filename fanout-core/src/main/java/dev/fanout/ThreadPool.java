@@ -313,7 +313,13 @@ public final class ThreadPool implements Executor {
         public void run() {
             Callable<? extends T> t = task;
             task = null;
-            if (!setRunningOrNotifyCancel()) {
+            try {
+                if (!setRunningOrNotifyCancel()) {
+                    return; // cancelled while queued
+                }
+            } catch (IllegalStateException completedByHand) {
+                // Finished through the Promise API while queued: skip the task, as for a cancelled one. Letting the
+                // exception out would kill the worker, which is never replaced.
                 return;
             }
             T value = null;
@@ -351,6 +357,8 @@ public final class ThreadPool implements Executor {
         private static final Set<Core> LIVE = ConcurrentHashMap.newKeySet();
 
         private static volatile boolean jvmExiting;
+        /** How often the exit hook looks again whether a worker it waits for has itself called System.exit. */
+        private static final long EXIT_RECHECK_MILLIS = 50L;
 
         final int maxWorkers;
         final String prefix;
@@ -634,8 +642,45 @@ public final class ThreadPool implements Executor {
         private static void exitAll() {
             jvmExiting = true;
             for (Core core : LIVE) {
-                core.shutdown(true, false);
+                core.shutdown(false, false);
             }
+            for (Core core : LIVE) {
+                core.awaitWorkersAtExit();
+            }
+        }
+
+        /**
+         * Waits for every worker to finish what it was given, except one that is itself exiting the JVM: a task that
+         * called System.exit waits inside Runtime.exit for this very hook, so waiting for its worker would hang the JVM
+         * for ever. It may call exit while we wait, hence the bounded joins.
+         */
+        private void awaitWorkersAtExit() {
+            Thread[] toJoin;
+            lock.lock();
+            try {
+                toJoin = workers.toArray(new Thread[0]);
+            } finally {
+                lock.unlock();
+            }
+            for (Thread t : toJoin) {
+                while (t.isAlive() && !isExitingTheJvm(t)) {
+                    try {
+                        t.join(EXIT_RECHECK_MILLIS);
+                    } catch (InterruptedException ignored) {
+                        // the JVM is going down: keep waiting for the tasks, as Python's exit handler does
+                    }
+                }
+            }
+        }
+
+        /** Whether {@code t} is inside the JVM's exit sequence (it called System.exit, or Runtime.exit). */
+        static boolean isExitingTheJvm(Thread t) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if ("java.lang.Shutdown".equals(frame.getClassName())) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

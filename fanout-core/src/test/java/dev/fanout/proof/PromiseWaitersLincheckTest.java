@@ -1,0 +1,165 @@
+package dev.fanout.proof;
+
+import dev.fanout.DoneAndNotDone;
+import dev.fanout.Futures;
+import dev.fanout.Promise;
+import dev.fanout.ReturnWhen;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Lincheck's model checker over whole little programs with blocking waits: it runs each program under many thread
+ * interleavings (switching threads at every shared-memory access, park and unpark) and fails on an assertion, an
+ * exception, or a deadlock — a waiter that parks and is never woken. This is the "no waiter hangs, no result is lost"
+ * half of the Promise proof; {@link PromiseLincheckTest} is the linearizability half.
+ *
+ * <p>{@code Futures.asCompleted} is not here: under Lincheck 3.7 its {@code LinkedBlockingQueue.take()} makes the
+ * checker report a hang without any interleaving to show (its own time-out, not a deadlock it found); it is covered by
+ * {@code RandomisedStressTest} instead.
+ */
+@Tag("lincheck")
+@Timeout(600)
+class PromiseWaitersLincheckTest {
+
+    static int invocations() {
+        return Scale.times(LincheckRuns.PROGRAM_INVOCATIONS);
+    }
+
+    /** A thread blocked in result() is woken by setResult and sees the value, however the two interleave. */
+    @Test
+    void aBlockedResultWakesUpWithTheValue() {
+        Lincheck.runConcurrentTest(invocations(), () -> {
+            Promise<Integer> p = new Promise<>();
+            AtomicReference<Object> seen = new AtomicReference<>();
+            Thread waiter = new Thread(() -> seen.set(p.result()));
+            waiter.start();
+            p.setRunningOrNotifyCancel();
+            p.setResult(7);
+            join(waiter);
+            check(Integer.valueOf(7).equals(seen.get()), "waiter saw " + seen.get());
+        });
+        LincheckRuns.recordProgram("result() waiter vs setResult", invocations());
+    }
+
+    /** Cancel racing the start of the task: exactly one wins; a waiter and every callback see the winner. */
+    @Test
+    void cancelAgainstStartHasOneWinnerAndWakesTheWaiter() {
+        Lincheck.runConcurrentTest(invocations(), () -> {
+            Promise<Integer> p = new Promise<>();
+            List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+            p.addDoneCallback(f -> calls.add(f.isCancelled() ? "cancelled" : "finished"));
+            AtomicReference<String> waited = new AtomicReference<>();
+            Thread waiter = new Thread(() -> {
+                try {
+                    waited.set("value " + p.result());
+                } catch (CancellationException e) {
+                    waited.set("cancelled");
+                }
+            });
+            AtomicReference<Boolean> cancelled = new AtomicReference<>();
+            Thread canceller = new Thread(() -> cancelled.set(p.cancel()));
+            waiter.start();
+            canceller.start();
+            boolean started = p.setRunningOrNotifyCancel();
+            if (started) {
+                p.setResult(1);
+            }
+            join(canceller);
+            join(waiter);
+            check(cancelled.get() == !started, "cancel() and setRunningOrNotifyCancel() both won or both lost");
+            check(waited.get().equals(started ? "value 1" : "cancelled"), "waiter saw " + waited.get());
+            check(calls.equals(List.of(started ? "finished" : "cancelled")), "callbacks ran as " + calls);
+        });
+        LincheckRuns.recordProgram("cancel vs setRunningOrNotifyCancel, with waiter and callback", invocations());
+    }
+
+    /** A callback added while the future completes runs exactly once, on one thread or the other. */
+    @Test
+    void aCallbackAddedDuringCompletionRunsExactlyOnce() {
+        Lincheck.runConcurrentTest(invocations(), () -> {
+            Promise<Integer> p = new Promise<>();
+            List<Integer> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread adder = new Thread(() -> {
+                p.addDoneCallback(f -> calls.add(1));
+                p.addDoneCallback(f -> calls.add(2));
+            });
+            adder.start();
+            p.setException(new IllegalStateException("boom"));
+            join(adder);
+            check(calls.equals(List.of(1, 2)), "callbacks ran as " + calls);
+        });
+        LincheckRuns.recordProgram("addDoneCallback vs setException", invocations());
+    }
+
+    /**
+     * A waiter that gives up (interrupted) takes its node back without unlinking a waiter that stays. Interrupts stand
+     * in for timeouts here: under the model checker {@code System.nanoTime()} is frozen, so a timed wait never expires;
+     * both leave through the same {@code removeNode}.
+     */
+    @Test
+    void aWaiterThatGivesUpDoesNotLoseTheOtherWaiter() {
+        Lincheck.runConcurrentTest(invocations(), () -> {
+            Promise<Integer> p = new Promise<>();
+            AtomicReference<Object> blocking = new AtomicReference<>();
+            Thread stays = new Thread(() -> blocking.set(p.result()));
+            AtomicReference<String> left = new AtomicReference<>();
+            Thread leaves = new Thread(() -> {
+                try {
+                    left.set("value " + p.result());
+                } catch (CancellationException interrupted) {
+                    left.set("gave up");
+                }
+            });
+            stays.start();
+            leaves.start();
+            leaves.interrupt();
+            join(leaves);
+            p.setResult(3);
+            join(stays);
+            check(Integer.valueOf(3).equals(blocking.get()), "the staying waiter saw " + blocking.get());
+            check("gave up".equals(left.get()), "the interrupted waiter saw " + left.get());
+        });
+        LincheckRuns.recordProgram("timed-out waiter removal vs a staying waiter", invocations());
+    }
+
+    /** Futures.wait(FIRST_COMPLETED) against two completions and a cancel: it returns, with at least one done. */
+    @Test
+    void waitForTheFirstReturnsWhateverTheOrder() {
+        Lincheck.runConcurrentTest(invocations(), () -> {
+            Promise<Integer> a = new Promise<>();
+            Promise<Integer> b = new Promise<>();
+            Thread completer = new Thread(() -> a.setResult(1));
+            Thread canceller = new Thread(b::cancel);
+            completer.start();
+            canceller.start();
+            DoneAndNotDone<Integer> dn = Futures.wait(List.of(a, b), ReturnWhen.FIRST_COMPLETED);
+            check(!dn.done().isEmpty(), "FIRST_COMPLETED returned with nothing done");
+            join(completer);
+            join(canceller);
+            DoneAndNotDone<Integer> all = Futures.wait(List.of(a, b));
+            check(all.notDone().isEmpty(), "ALL_COMPLETED returned with " + all.notDone() + " not done");
+        });
+        LincheckRuns.recordProgram("Futures.wait FIRST_COMPLETED and ALL_COMPLETED vs completions", invocations());
+    }
+
+    /** AssertJ cannot run under the model checker (its class initialiser fails there), so plain checks. */
+    static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
+    }
+
+    static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
