@@ -37,6 +37,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       installation of its listener, and (b) between the listener's own check and its push. Either way the wait
  *       counts the completion and returns at once; it never parks for a wake-up that already happened.
  *   <li>{@code asCompleted} and {@link AsCompleted#add}: the same two windows; the future is handed out once.
+ *   <li>{@link AsCompleted#add} from another thread while the consumer is parked in {@code next()}: a future that
+ *       is done already is handed out at once (it waited for some other future to complete before the fix in
+ *       {@code AsCompleted.add}).
+ *   <li>{@code map} with a progress listener on a pool with a bounded queue: the caller, holding the map's monitor,
+ *       waits for room to submit while the worker runs the progress callback of the task it just finished; the
+ *       callback must not wait for that monitor (it did, and both threads waited forever, before the fix in
+ *       {@code MapRun}).
  *   <li>{@link ThreadPool}: a task queued while its worker is started but has not taken anything yet (held back by
  *       the thread factory), then {@code shutdown(false, true)}: the task is cancelled and never runs, the shutdown
  *       does not wait for the held worker, and the worker, once let go, takes the wake-up and ends.
@@ -253,6 +260,66 @@ class InterleavingReplayTest {
         List<Future<String>> yielded = new ArrayList<>();
         futures.forEach(yielded::add);
         return yielded;
+    }
+
+    // ---- map's progress callback against a caller blocked for room in a bounded queue ---------------------------
+
+    /**
+     * The caller of {@code map} submits while holding the map's monitor, and on a pool with a bounded queue that
+     * waits for a worker to take a task; the worker first runs the progress callback of the task it just finished.
+     * That callback must not need the map's monitor, or neither thread ever moves again.
+     */
+    @Test
+    @Timeout(60)
+    void aProgressCallbackOnTheWorkerDoesNotWaitForACallerBlockedOnAFullQueue() throws Exception {
+        CountDownLatch firstTask = new CountDownLatch(1);
+        List<String> reports = new ArrayList<>();
+        MapOptions options = MapOptions.defaults().progress((done, total) -> {
+            synchronized (reports) {
+                reports.add(done + "/" + total);
+            }
+        });
+        List<Integer> items = List.of(0, 1, 2, 3, 4);
+        try (ThreadPool pool = ThreadPool.builder().maxWorkers(1).maxPending(1).build()) {
+            CompletableFuture<List<Integer>> results = new CompletableFuture<>();
+            Thread caller = new Thread(
+                    () -> {
+                        try {
+                            results.complete(pool.map(
+                                            (Integer i) -> {
+                                                if (i == 0 && !firstTask.await(Race.STUCK_SECONDS, TimeUnit.SECONDS)) {
+                                                    throw new IllegalStateException("never let go");
+                                                }
+                                                return i * 10;
+                                            },
+                                            items,
+                                            options)
+                                    .toList());
+                        } catch (Throwable t) {
+                            results.completeExceptionally(t);
+                        }
+                    },
+                    "map-caller");
+            caller.setDaemon(true);
+            caller.start();
+            try {
+                // Task 0 runs and holds the only worker, task 1 fills the queue, and the call waits to submit task 2.
+                await().atMost(Duration.ofSeconds(Race.STUCK_SECONDS))
+                        .until(() -> caller.getState() == Thread.State.WAITING);
+                firstTask.countDown(); // task 0 finishes: its progress callback runs on the worker
+
+                assertThat(results.get(Race.STUCK_SECONDS, TimeUnit.SECONDS)).containsExactly(0, 10, 20, 30, 40);
+            } finally {
+                firstTask.countDown();
+                // Should the two be deadlocked, interrupting the caller's wait for room is the only way out; without
+                // it the pool's close, and the JVM's exit after it, would wait forever.
+                caller.interrupt();
+                caller.join(TimeUnit.SECONDS.toMillis(Race.STUCK_SECONDS));
+            }
+        }
+        synchronized (reports) {
+            assertThat(reports).last().isEqualTo("5/5");
+        }
     }
 
     // ---- ThreadPool: a task queued while its worker starts -------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,16 @@ import java.util.function.IntFunction;
  * <p>Each actor gets a thread of its own for the whole run, and all of them meet at one {@link CyclicBarrier} between
  * rounds. The barrier's action, run by the last actor to arrive while the others wait, checks the round that just
  * ended, cleans it up and makes the next round's state; the barrier then releases every actor into the new round at
- * once. On release each actor counts itself in and waits, briefly and boundedly (spinning, then yielding, so that a
- * busy machine cannot livelock it), until all have arrived, which lines the racing calls up far more tightly than the
- * barrier's wake-ups alone; then it waits a random few spins more, so that over many rounds the actors' relative start
- * offsets sweep across windows only nanoseconds wide (a future completing between a check and a push). The barrier also publishes each round's state to the actors and their writes to the
- * check.
+ * once, and publishes the round's state to the actors and their writes to the next check. On release each actor
+ * counts itself in and waits, briefly and boundedly (spinning, then yielding, so that a busy machine cannot livelock
+ * it), until all have arrived, which lines the racing calls up far more tightly than the barrier's wake-ups alone;
+ * then it waits a random few spins more, so that over many rounds the actors' relative start offsets sweep across
+ * windows only nanoseconds wide (a future completing between a check and a push).
+ *
+ * <p>How much the actors really overlap depends on the machine: on two cores that other work keeps busy, two threads
+ * seldom run at the same instant, and a window a few nanoseconds wide is then hit only by a preemption landing in it.
+ * {@link InterleavingReplayTest} replays those windows deterministically; the races here catch what needs wider
+ * windows or many interleavings, everywhere, and the narrow ones on machines with idle cores.
  *
  * <p>The system property {@code fanout.stress.scale} multiplies every run's rounds, for a longer soak on a quiet
  * machine with real cores, for example {@code ./mvnw -pl fanout-core test -Dtest='dev.fanout.*RaceTest'
@@ -43,7 +49,7 @@ final class Race<S> {
      * A timeout for timed waits that must never pass: far beyond {@link #STUCK_SECONDS}, so that a timed wait that
      * missed its wake-up is reported as a hang instead of returning late as if nothing had happened.
      */
-    static final java.time.Duration NEVER = java.time.Duration.ofMinutes(10);
+    static final Duration NEVER = Duration.ofMinutes(10);
 
     private static final int SCALE = Math.max(1, Integer.getInteger("fanout.stress.scale", 1));
 

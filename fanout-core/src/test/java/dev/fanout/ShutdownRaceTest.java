@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Stress tests of {@link ThreadPool}'s shutdown against {@code submit} from other threads, white-box: a fresh pool
- * per round, its tasks held at a gate so that the shutdown finds them queued or running.
+ * per round (4,000 rounds per race, two or three submitters making six attempts each), its tasks held at a gate so
+ * that the shutdown finds them queued or running.
  *
  * <p>States and transitions exercised (see the comment on {@code ThreadPool.Core}): the pool's RUNNING -> SHUT_DOWN
  * under its lock against submits checking the state and queueing under the same lock; the drain of the queue and the

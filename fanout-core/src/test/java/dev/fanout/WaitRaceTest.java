@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Stress tests of {@link Futures#wait} and {@link Futures#asCompleted} against futures completing at the same moment,
  * white-box: the waits install one internal listener per pending {@link Promise} and take it back when they return.
  * Each round has one waiter (its variant changing from round to round) and two completers, so that few threads
- * compete for the cores and the waiter's installation of {@value #FUTURES} listeners overlaps the completions.
+ * compete for the cores and the waiter's installation of {@value #FUTURES} listeners overlaps the completions:
+ * 3,000 rounds per {@link ReturnWhen}, 8,000 for each {@code asCompleted} race, 20,000 for listener removal.
  *
  * <p>States and transitions exercised:
  *
