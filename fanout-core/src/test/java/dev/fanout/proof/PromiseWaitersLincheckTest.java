@@ -79,7 +79,7 @@ class PromiseWaitersLincheckTest {
         LincheckRuns.recordProgram("cancel vs setRunningOrNotifyCancel, with waiter and callback", invocations());
     }
 
-    /** A callback added while the future completes runs exactly once, on one thread or the other. */
+    /** Callbacks added while the future completes run exactly once each, on one thread or the other. */
     @Test
     void aCallbackAddedDuringCompletionRunsExactlyOnce() {
         Lincheck.runConcurrentTest(invocations(), () -> {
@@ -92,7 +92,10 @@ class PromiseWaitersLincheckTest {
             adder.start();
             p.setException(new IllegalStateException("boom"));
             join(adder);
-            check(calls.equals(List.of(1, 2)), "callbacks ran as " + calls);
+            // Exactly once each. Not necessarily in the order added: if the future becomes done between the two adds,
+            // the second runs at once on the adder, possibly before the completing thread reaches the first. The
+            // model checker found that interleaving (JDK 25 run); CPython behaves the same. See RELIABILITY.md.
+            check(calls.size() == 2 && calls.containsAll(List.of(1, 2)), "callbacks ran as " + calls);
         });
         LincheckRuns.recordProgram("addDoneCallback vs setException", invocations());
     }
