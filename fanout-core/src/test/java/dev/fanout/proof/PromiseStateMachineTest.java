@@ -52,6 +52,7 @@ class PromiseStateMachineTest {
         assertThat(running.isRunning()).isTrue();
         assertThat(running.isDone()).isFalse();
         assertThat(running.cancel()).isFalse();
+        assertThat(running.cancel(true)).as("cancel(mayInterrupt) is cancel()").isFalse();
         assertThat(running.isCancelled()).isFalse();
 
         Promise<Integer> finished = new Promise<>();

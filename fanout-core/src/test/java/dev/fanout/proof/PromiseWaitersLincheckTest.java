@@ -79,7 +79,7 @@ class PromiseWaitersLincheckTest {
         LincheckRuns.recordProgram("cancel vs setRunningOrNotifyCancel, with waiter and callback", invocations());
     }
 
-    /** A callback added while the future completes runs exactly once, on one thread or the other. */
+    /** Callbacks added while the future completes run exactly once each, on one thread or the other. */
     @Test
     void aCallbackAddedDuringCompletionRunsExactlyOnce() {
         Lincheck.runConcurrentTest(invocations(), () -> {
@@ -92,7 +92,10 @@ class PromiseWaitersLincheckTest {
             adder.start();
             p.setException(new IllegalStateException("boom"));
             join(adder);
-            check(calls.equals(List.of(1, 2)), "callbacks ran as " + calls);
+            // Exactly once each. Not necessarily in the order added: if the future becomes done between the two adds,
+            // the second runs at once on the adder, possibly before the completing thread reaches the first. The
+            // model checker found that interleaving (JDK 25 run); CPython behaves the same. See RELIABILITY.md.
+            check(calls.size() == 2 && calls.containsAll(List.of(1, 2)), "callbacks ran as " + calls);
         });
         LincheckRuns.recordProgram("addDoneCallback vs setException", invocations());
     }
@@ -125,13 +128,15 @@ class PromiseWaitersLincheckTest {
             check(Integer.valueOf(3).equals(blocking.get()), "the staying waiter saw " + blocking.get());
             check("gave up".equals(left.get()), "the interrupted waiter saw " + left.get());
         });
-        LincheckRuns.recordProgram("timed-out waiter removal vs a staying waiter", invocations());
+        LincheckRuns.recordProgram("interrupted waiter removal vs a staying waiter", invocations());
     }
 
     /** Futures.wait(FIRST_COMPLETED) against two completions and a cancel: it returns, with at least one done. */
     @Test
     void waitForTheFirstReturnsWhateverTheOrder() {
-        Lincheck.runConcurrentTest(invocations(), () -> {
+        // Futures.wait runs through many more instrumented JDK calls (sets, lists): each interleaving costs ~10x.
+        int invocations = Math.max(20, invocations() / 4);
+        Lincheck.runConcurrentTest(invocations, () -> {
             Promise<Integer> a = new Promise<>();
             Promise<Integer> b = new Promise<>();
             Thread completer = new Thread(() -> a.setResult(1));
@@ -145,7 +150,7 @@ class PromiseWaitersLincheckTest {
             DoneAndNotDone<Integer> all = Futures.wait(List.of(a, b));
             check(all.notDone().isEmpty(), "ALL_COMPLETED returned with " + all.notDone() + " not done");
         });
-        LincheckRuns.recordProgram("Futures.wait FIRST_COMPLETED and ALL_COMPLETED vs completions", invocations());
+        LincheckRuns.recordProgram("Futures.wait FIRST_COMPLETED and ALL_COMPLETED vs completions", invocations);
     }
 
     /** AssertJ cannot run under the model checker (its class initialiser fails there), so plain checks. */

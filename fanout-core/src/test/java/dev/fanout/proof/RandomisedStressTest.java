@@ -72,6 +72,7 @@ class RandomisedStressTest {
     private final AtomicLong asCompletedYields = new AtomicLong();
     private final AtomicLong mapResults = new AtomicLong();
     private final AtomicLong shutdowns = new AtomicLong();
+    private final AtomicLong threw = new AtomicLong();
 
     @Test
     @Timeout(3600)
@@ -92,7 +93,8 @@ class RandomisedStressTest {
                 "randomised stress",
                 rounds + " rounds: " + (submitted.get() + rejected.get()) + " submits (" + submitted.get()
                         + " accepted, " + rejected.get() + " rejected after shutdown), " + finished.get()
-                        + " finished + " + cancelled.get() + " cancelled, " + callbacks.get() + " callbacks, "
+                        + " finished (" + threw.get() + " of them threw an exception or an Error) + "
+                        + cancelled.get() + " cancelled, " + callbacks.get() + " callbacks, "
                         + waits.get() + " waits, " + asCompletedYields.get() + " asCompleted yields, "
                         + mapResults.get() + " map results, " + shutdowns.get() + " shutdowns");
     }
@@ -285,6 +287,9 @@ class RandomisedStressTest {
                 roundFinished++;
                 assertThat(job.runs.get()).as("finished task %d ran", i).isEqualTo(1);
                 checkOutcome(job, f);
+                if (job.fails()) {
+                    threw.incrementAndGet();
+                }
             }
             callbacks.addAndGet(job.callbackRuns.get());
         }
