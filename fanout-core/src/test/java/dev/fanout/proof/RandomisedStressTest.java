@@ -58,7 +58,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("stress")
 class RandomisedStressTest {
-    static final int ROUNDS = 25;
+    static final int ROUNDS = 30;
     static final int TASKS_PER_ROUND = 500;
 
     /** What every round added up, for the figures. */
