@@ -23,6 +23,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +34,8 @@ import org.junit.jupiter.api.TestInfo;
 
 /**
  * Nothing lost when a worker dies: three workers in child JVMs, a map of 10,000 one-item tasks, and one worker killed
- * (SIGKILL, {@code destroyForcibly}) once about a third of the results are in. Workers print each task they start, so
- * the test knows which tasks ran where, and how often.
+ * (SIGKILL, {@code destroyForcibly}) while it runs four tasks, once it has finished a third of its share. Workers print
+ * each task they start, so the test knows which tasks ran where, and how often.
  */
 class KillAMemberTest {
     static final int ITEMS = 10_000;
@@ -55,11 +57,23 @@ class KillAMemberTest {
         workers.forEach(WorkerProcess::close);
     }
 
+    /** The victim runs this many tasks normally; every later task it starts hangs until the victim is killed. */
+    static final int VICTIM_RUNS = ITEMS / 9;
+
+    private static final String HANG_AFTER = "fanout.test.hangAfter";
+    private static final AtomicInteger RUN_HERE = new AtomicInteger();
+
     /**
-     * Work of a few milliseconds: the map takes seconds, the workers keep pace with the consumer, and every worker
-     * has tasks running when one is killed.
+     * Work of a few milliseconds: the map takes seconds and every worker has tasks running. In the victim's JVM (the
+     * only one started with {@value #HANG_AFTER}), each task after the first {@link #VICTIM_RUNS} hangs, so when the
+     * victim is killed exactly {@link WorkerProcess#THREADS} tasks are running on it: whatever the machine's load,
+     * the test knows which tasks the kill interrupted.
      */
     static int work(int i) throws InterruptedException {
+        int hangAfter = Integer.getInteger(HANG_AFTER, Integer.MAX_VALUE);
+        if (RUN_HERE.incrementAndGet() > hangAfter) {
+            new CountDownLatch(1).await(); // until SIGKILL
+        }
         Thread.sleep(4);
         return 2 * i;
     }
@@ -69,7 +83,8 @@ class KillAMemberTest {
         int base = TestClusters.ports(3);
         String allow = KillAMemberTest.class.getPackageName();
         workers.add(WorkerProcess.start(cluster, base, null, allow, dir));
-        workers.add(WorkerProcess.start(cluster, base + 1, "127.0.0.1:" + base, allow, dir));
+        workers.add(WorkerProcess.start(
+                cluster, base + 1, "127.0.0.1:" + base, allow, dir, List.of("-D" + HANG_AFTER + "=" + VICTIM_RUNS)));
         workers.add(WorkerProcess.start(cluster, base + 2, "127.0.0.1:" + base, allow, dir));
         for (WorkerProcess w : workers) {
             System.out.println("[kill test] worker " + w.port + " joined in " + w.awaitJoined(1) + " ms");
@@ -97,7 +112,9 @@ class KillAMemberTest {
         for (int i = 0; i < ITEMS; i++) {
             assertThat(run.results.get(i)).isEqualTo(2 * i); // in order
         }
-        assertThat(run.reRun).isNotEmpty(); // the killed worker had tasks running: they ran again elsewhere
+        // The tasks running on the killed worker ran again elsewhere, and nothing else ran twice.
+        assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
+        assertThat(run.reRun).hasSize(WorkerProcess.THREADS);
         assertThat(run.killedStarted).containsAll(run.reRun);
         report("at-least-once, client caller", run);
     }
@@ -125,11 +142,13 @@ class KillAMemberTest {
 
         assertThat(run.reRun).isEmpty(); // nothing ran twice
         assertThat(run.results.size() + run.lost.size()).isEqualTo(ITEMS);
-        assertThat(run.lost).isNotEmpty(); // the killed worker had tasks running: they failed
+        // The tasks running on the killed worker failed, and only those.
+        assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
+        assertThat(run.lost).hasSize(WorkerProcess.THREADS);
+        run.lost.keySet().forEach(item -> assertThat(run.killedStarted).contains((long) item + 1));
         for (int i = 0; i < ITEMS; i++) {
             if (run.lost.containsKey(i)) {
-                // Lost only what was running on the killed worker. Its own log cannot tell: it prints a task's start
-                // just after claiming it, and SIGKILL can fall between the two; the claim names the member.
+                // The exception names the member that claimed the task: the killed worker.
                 assertThat(run.lost.get(i).member()).endsWith(":" + workers.get(1).port);
             } else {
                 assertThat(run.results.get(i)).isEqualTo(2 * i);
@@ -175,11 +194,11 @@ class KillAMemberTest {
                             IntStream.range(0, ITEMS).boxed().toList(),
                             MapOptions.defaults().chunkSize(1))
                     .iterator();
-            // Kill the victim once it has started a third of its share (a third of the tasks): workers run ahead of
-            // the consumer by different amounts, so the consumer's count alone could miss the victim's busy time.
+            // Kill the victim once all its threads hang (see work): it has started its share's first third and
+            // then one task per thread, which are running when it dies.
             Thread killer = new Thread(() -> {
                 while (victim.process.isAlive()) {
-                    if (victim.startedKeys(name).size() >= ITEMS / 9) {
+                    if (victim.startedKeys(name).size() >= VICTIM_RUNS + WorkerProcess.THREADS) {
                         victim.kill();
                         killedAt.set(System.nanoTime());
                         return;
@@ -219,12 +238,12 @@ class KillAMemberTest {
         if (detectedAt.get() != 0) {
             run.detectMillis = (detectedAt.get() - killedAt.get()) / 1_000_000;
         }
+        // The tasks running on the victim when it died: run again elsewhere, or lost.
+        Set<Long> interrupted = new HashSet<>(run.reRun);
+        run.lost.keySet().forEach(item -> interrupted.add((long) item + 1));
         long last = killedAt.get();
-        for (long key : run.killedStarted) {
-            int item = (int) key - 1;
-            if (deliveredAt[item] > killedAt.get()) {
-                last = Math.max(last, deliveredAt[item]);
-            }
+        for (long key : interrupted) {
+            last = Math.max(last, deliveredAt[(int) key - 1]);
         }
         run.recoverMillis = (last - killedAt.get()) / 1_000_000;
         return run;
@@ -232,13 +251,15 @@ class KillAMemberTest {
 
     private void report(String variant, Run run) throws Exception {
         String line = String.format(
-                "[kill test] %s: %d tasks over 3 workers, 1 killed after starting %d; %d results delivered once in"
+                "[kill test] %s: %d tasks over 3 workers, 1 killed with %d tasks running after"
+                        + " finishing %d; %d results delivered once in"
                         + " order, 0 duplicates delivered, %d lost (TaskLostException), %d tasks started on the"
-                        + " killed worker, %d run twice; member loss detected in %d ms, its tasks recovered within"
-                        + " %d ms of the kill; map took %d ms",
+                        + " killed worker, %d run twice; member loss detected in %d ms, the tasks it was running"
+                        + " delivered (re-run or failed) within %d ms of the kill; map took %d ms",
                 variant,
                 ITEMS,
-                ITEMS / 9,
+                WorkerProcess.THREADS,
+                VICTIM_RUNS,
                 run.results.size(),
                 run.lost.size(),
                 run.killedStarted.size(),

@@ -13,6 +13,9 @@ import java.util.List;
 
 /** A worker in a child JVM, started with the test class path, its output in a file. Always destroy it. */
 final class WorkerProcess implements AutoCloseable {
+    /** The threads each worker runs Fanout tasks on. */
+    static final int THREADS = 4;
+
     final int port;
     final Path log;
     final Process process;
@@ -25,6 +28,12 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(String cluster, int port, String join, String allowPackage, Path dir) {
+        return start(cluster, port, join, allowPackage, dir, List.of());
+    }
+
+    /** Starts a worker with extra JVM options (system properties the test's tasks read in the worker). */
+    static WorkerProcess start(
+            String cluster, int port, String join, String allowPackage, Path dir, List<String> jvmOptions) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(
                 java,
@@ -36,14 +45,16 @@ final class WorkerProcess implements AutoCloseable {
                 "-Dhazelcast.logging.type=jdk",
                 "-Djava.util.logging.config.file=" + System.getProperty("java.util.logging.config.file"),
                 "-Dhazelcast.wait.seconds.before.join=0",
-                "-Dhazelcast.max.wait.seconds.before.join=0",
+                "-Dhazelcast.max.wait.seconds.before.join=0"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of(
                 Worker.class.getName(),
                 "--cluster",
                 cluster,
                 "--port",
                 String.valueOf(port),
                 "--threads",
-                "4",
+                String.valueOf(THREADS),
                 "--allow-package",
                 allowPackage));
         if (join != null) {
