@@ -1,5 +1,7 @@
 package dev.fanout;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
@@ -151,8 +153,9 @@ public final class ThreadPool implements Executor {
 
         /**
          * Bounds the queue: at most {@code maxPending} tasks may wait for a worker; when that many wait,
-         * {@code submit} blocks until one starts. The answer to "limit pending tasks" for producers faster than the
-         * pool. A task that submits to its own full pool can wait forever: bound only producers outside the pool.
+         * {@code submit} blocks until one starts or is cancelled. The answer to "limit pending tasks" for producers
+         * faster than the pool. A task that submits to its own full pool can wait forever: bound only producers outside
+         * the pool.
          *
          * @param maxPending how many tasks may wait; at least 1
          * @return this builder
@@ -301,12 +304,47 @@ public final class ThreadPool implements Executor {
         }
     }
 
-    /** A task and its future in one object, as the queue holds it. */
+    /**
+     * A task and its future in one object, as the queue holds it. In a pool with a bounded queue, it holds one place
+     * of the queue until a worker takes it, the queue is drained, or it is cancelled (then at once, so that a producer
+     * blocked on a full queue goes on); exactly one of these gives the place back.
+     */
     static final class PoolTask<T> extends Promise<T> implements Runnable {
-        private Callable<? extends T> task; // cleared once run, so that what it captured can be collected
+        private static final VarHandle HOLDS_ROOM;
 
-        PoolTask(Callable<? extends T> task) {
+        static {
+            try {
+                HOLDS_ROOM = MethodHandles.lookup().findVarHandle(PoolTask.class, "holdsRoom", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private Callable<? extends T> task; // cleared once run, so that what it captured can be collected
+        private final Semaphore room; // null: the queue is unbounded
+
+        @SuppressWarnings("unused") // through HOLDS_ROOM
+        private volatile boolean holdsRoom;
+
+        PoolTask(Callable<? extends T> task, Semaphore room) {
             this.task = task;
+            this.room = room;
+            this.holdsRoom = room != null;
+        }
+
+        void giveBackRoom() {
+            if (room != null && HOLDS_ROOM.compareAndSet(this, true, false)) {
+                room.release();
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            boolean cancelled = super.cancel();
+            if (cancelled) {
+                giveBackRoom();
+            }
+            return cancelled;
         }
 
         @Override
@@ -367,7 +405,7 @@ public final class ThreadPool implements Executor {
         private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
         /** Python's idle semaphore: how many times a worker found the queue empty, not yet claimed by a submit. */
         private final AtomicInteger idleTokens = new AtomicInteger();
-        /** Room in a bounded queue: taken by submit, given back when a task leaves the queue. Null: unbounded. */
+        /** Room in a bounded queue: taken by submit, given back when a task leaves the queue or is cancelled. */
         private final Semaphore room;
 
         private final int maxPending;
@@ -397,7 +435,7 @@ public final class ThreadPool implements Executor {
         }
 
         <T> Future<T> submit(Callable<T> task) {
-            PoolTask<T> future = new PoolTask<>(task);
+            PoolTask<T> future = new PoolTask<>(task, room);
             if (room != null) {
                 takeRoom(); // outside the lock: a blocked producer must not hold up shutdown or other producers
             }
@@ -417,8 +455,8 @@ public final class ThreadPool implements Executor {
                 queued = true;
                 adjustThreadCount(future);
             } catch (RuntimeException | Error e) {
-                if (room != null && (!queued || !queue.contains(future))) {
-                    room.release();
+                if (!queued || !queue.contains(future)) {
+                    future.giveBackRoom();
                 }
                 throw e;
             } finally {
@@ -443,10 +481,10 @@ public final class ThreadPool implements Executor {
             }
         }
 
-        /** A task left the queue (taken by a worker, or drained): there is room for one more. */
-        private void leftQueue(Runnable item) {
-            if (room != null && item instanceof PoolTask<?>) {
-                room.release();
+        /** A task left the queue (taken by a worker, or drained): there is room for one more, unless it was cancelled. */
+        private static void leftQueue(Runnable item) {
+            if (item instanceof PoolTask<?> task) {
+                task.giveBackRoom();
             }
         }
 

@@ -87,21 +87,67 @@ class MaxPendingTest {
                 queued.add(pool.submit(() -> n));
             }
             queued.forEach(Future::cancel);
+            // each cancelled task gives back its place at once, while the worker is still busy
+            List<Future<Integer>> more = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                more.add(pool.submit(() -> 42));
+            }
+            assertThatThrownBy(() -> pool.submit(() -> 43)).isInstanceOf(RejectedExecutionException.class);
+            queued.get(0).cancel(); // cancelling again gives back nothing more
+            assertThatThrownBy(() -> pool.submit(() -> 44)).isInstanceOf(RejectedExecutionException.class);
             gate.countDown();
-            // each cancelled task gives back its place when a worker drops it from the queue
-            await().untilAsserted(() -> {
-                List<Future<Integer>> more = new ArrayList<>();
-                try {
-                    for (int i = 0; i < 3; i++) {
-                        more.add(pool.submit(() -> 42));
-                    }
-                } finally {
-                    more.forEach(Future::result);
-                }
-                assertThat(more).hasSize(3);
-            });
+            assertThat(more).extracting(Future::result).containsExactly(42, 42, 42);
+            assertThat(queued).allMatch(Future::isCancelled);
         } finally {
             gate.countDown();
+            pool.close();
+        }
+    }
+
+    /**
+     * Cancels race with the worker taking the same tasks: each place must come back exactly once (a double give-back
+     * would let the queue grow past its bound, a lost one would shrink it). After each round, exactly maxPending tasks
+     * fit behind a busy worker.
+     */
+    @Test
+    void cancellingWhileTheWorkerTakesTasksGivesEachPlaceBackOnce() throws Exception {
+        int maxPending = 4;
+        ThreadPool pool = ThreadPool.builder()
+                .maxWorkers(1)
+                .maxPending(maxPending, ThreadPool.WhenFull.REJECT)
+                .build();
+        try {
+            for (int round = 0; round < 300; round++) {
+                List<Future<Integer>> tasks = new ArrayList<>();
+                for (int i = 0; i < maxPending; i++) {
+                    tasks.add(pool.submit(() -> 1));
+                }
+                Thread canceller = new Thread(() -> tasks.forEach(Future::cancel));
+                canceller.start();
+                tasks.forEach(f -> f.cancel()); // twice over, from two threads
+                canceller.join();
+                dev.fanout.Futures.wait(tasks);
+
+                CountDownLatch running = new CountDownLatch(1);
+                CountDownLatch gate = new CountDownLatch(1);
+                Future<?> busy = pool.submit(() -> {
+                    running.countDown();
+                    gate.await();
+                });
+                running.await();
+                List<Future<Integer>> fill = new ArrayList<>();
+                for (int i = 0; i < maxPending; i++) {
+                    fill.add(pool.submit(() -> 2));
+                }
+                int r = round;
+                assertThatThrownBy(() -> pool.submit(() -> 3))
+                        .as("round %d", r)
+                        .isInstanceOf(RejectedExecutionException.class);
+                gate.countDown();
+                busy.result();
+                assertThat(fill).extracting(Future::result).containsOnly(2);
+            }
+        } finally {
             pool.close();
         }
     }
