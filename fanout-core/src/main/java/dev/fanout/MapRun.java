@@ -26,8 +26,8 @@ import java.util.stream.StreamSupport;
  *
  * <p>Threads: one consumer iterates; {@link #close()} may come from any thread; completion callbacks (unordered
  * hand-off, progress) run on the threads that complete the tasks. The futures not yet handed out and the flags are
- * guarded by {@code this}; the consumer never waits on a future while holding it, so {@code close()} never blocks on a
- * task. States: OPEN -> ENDED (everything handed out, timed out, closed, or the input threw); ENDED is final.
+ * guarded by {@code this}; the consumer never waits on a future, reads the input or submits while holding it, so
+ * {@code close()} never blocks on a task, on a lazy input or on a full queue. States: OPEN -> ENDED (everything handed out, timed out, closed, or the input threw); ENDED is final.
  *
  * @param <X> the type of the items (a Pair for two inputs)
  * @param <R> the type of the results
@@ -51,6 +51,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private Iterator<? extends X> input; // null once exhausted
     private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
     private final Set<Future<?>> inFlight; // unordered: not yet handed out
+    /** Ordered: the future the consumer is waiting for; close() cancels it with the rest. Set under this. */
+    private volatile Future<?> awaited;
+
     private volatile boolean ended; // written under this; read without it by the consumer's chunk fast path
     private boolean iterated;
     private long submittedItems;
@@ -63,6 +66,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     // guarded by progressLock
     private long doneItems;
     private volatile long totalItems = -1L;
+
+    /** Unordered: put in {@link #completed} by close(), which ends the consumer's wait. */
+    private static final Future<?> CLOSED = new Promise<>();
 
     /** Unordered: futures in the order they completed, fed by their callbacks. */
     private final LinkedBlockingQueue<Future<?>> completed;
@@ -89,10 +95,8 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     /** Submits the first tasks: all of them, or the first bufferSize. */
     MapRun<X, R> start() {
         try {
-            synchronized (this) {
-                int limit = bufferSize == 0 ? Integer.MAX_VALUE : bufferSize;
-                for (int i = 0; i < limit && submitNext(); i++) {}
-            }
+            int limit = bufferSize == 0 ? Integer.MAX_VALUE : bufferSize;
+            for (int i = 0; i < limit && submitNext(); i++) {}
         } catch (RuntimeException | Error e) {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
@@ -101,45 +105,68 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return this;
     }
 
-    /** Reads the next item (or chunk) and submits its task; false once the input is exhausted. Holds this. */
+    /**
+     * Reads the next item (or chunk) and submits its task; false once the input is exhausted or the map has ended.
+     * Consumer thread only, and without holding this: reading the input and submitting can block (a lazy input, a
+     * pool's full queue), and close() from another thread must not wait for them. A task submitted as the map ends is
+     * cancelled here.
+     */
     private boolean submitNext() {
-        if (input == null) {
-            return false;
+        Iterator<? extends X> in;
+        Executor ex;
+        synchronized (this) {
+            if (ended || input == null) {
+                return false;
+            }
+            in = input;
+            ex = executor;
         }
-        if (!input.hasNext()) {
-            input = null;
-            totalItems = submittedItems;
-            executor = null;
-            exhaustionUnreported = true; // reported by the caller once it has let go of this
+        if (!in.hasNext()) {
+            synchronized (this) {
+                if (!ended) {
+                    input = null;
+                    totalItems = submittedItems;
+                    executor = null;
+                    exhaustionUnreported = true; // reported by the caller once it has let go of this
+                }
+            }
             return false;
         }
         Future<?> future;
         int items;
         if (chunkSize == 1) {
-            X item = input.next();
+            X item = in.next();
             TaskFunction<? super X, ? extends R> f = fn;
-            future = executor.submit((Task<R>) () -> f.apply(item));
+            future = ex.submit((Task<R>) () -> f.apply(item));
             items = 1;
         } else {
             ArrayList<X> chunkItems = new ArrayList<>(chunkSize);
             do {
-                chunkItems.add(input.next());
-            } while (chunkItems.size() < chunkSize && input.hasNext());
-            future = executor.submit(new ChunkTask<>(fn, chunkItems));
+                chunkItems.add(in.next());
+            } while (chunkItems.size() < chunkSize && in.hasNext());
+            future = ex.submit(new ChunkTask<>(fn, chunkItems));
             items = chunkItems.size();
         }
-        submittedItems += items;
-        if (ordered) {
-            inOrder.addLast(future);
-        } else {
-            inFlight.add(future);
-            future.addDoneCallback(completed::add);
+        synchronized (this) {
+            if (!ended) {
+                submittedItems += items;
+                if (ordered) {
+                    inOrder.addLast(future);
+                } else {
+                    inFlight.add(future);
+                }
+                if (progress != null) {
+                    progressToWatch.add(new Watched(future, items)); // added once the caller has let go of this
+                }
+                if (!ordered) {
+                    // May run at once on this thread; only adds to a queue, so it is fine under this lock.
+                    future.addDoneCallback(completed::add);
+                }
+                return true;
+            }
         }
-        if (progress != null) {
-            // The callback may run at once, on this thread: it is added once this lock is let go.
-            progressToWatch.add(new Watched(future, items));
-        }
-        return true;
+        future.cancel(); // the map ended (closed, timed out) while this task was being submitted
+        return false;
     }
 
     /**
@@ -214,20 +241,33 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            if (bufferSize > 0) {
-                try {
-                    submitNext(); // one result handed out lets one more task in
-                } catch (RuntimeException | Error e) {
-                    endAndCancel();
-                    throw e;
-                }
-            }
             if (ordered) {
                 head = inOrder.pollFirst();
+                awaited = head;
+            }
+        }
+        if (bufferSize > 0) {
+            try {
+                submitNext(); // one result handed out lets one more task in
+            } catch (RuntimeException | Error e) {
+                if (head != null) {
+                    head.cancel();
+                }
+                endAndCancel();
+                throw e;
             }
         }
         watchProgress();
-        Object outcome = ordered ? awaitOrCancelAll(head) : nextCompleted();
+        Object outcome;
+        if (ordered) {
+            try {
+                outcome = awaitOrCancelAll(head);
+            } finally {
+                awaited = null; // results are not kept once handed out
+            }
+        } else {
+            outcome = nextCompleted();
+        }
         if (chunkSize == 1) {
             @SuppressWarnings("unchecked")
             R result = (R) outcome;
@@ -269,6 +309,10 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             CancellationException c = new CancellationException("interrupted while waiting for map results");
             c.initCause(e);
             throw c;
+        }
+        if (done == CLOSED) {
+            completed.add(CLOSED); // for any later call
+            throw new CancellationException("the map results were closed");
         }
         int left;
         synchronized (this) {
@@ -325,11 +369,16 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             input = null;
             executor = null;
             left = new ArrayList<>(ordered ? inOrder : inFlight);
+            Future<?> head = awaited;
+            if (head != null) {
+                left.add(head); // the consumer waits for it: cancelled if not started, so that the wait ends too
+            }
             if (ordered) {
                 inOrder.clear();
             } else {
                 inFlight.clear();
                 completed.clear();
+                completed.add(CLOSED); // wakes the consumer, whose next completion may have been cleared
             }
         }
         for (Future<?> f : left) {

@@ -1,0 +1,129 @@
+package dev.fanout.beyond;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fanout.MapOptions;
+import dev.fanout.MapResults;
+import dev.fanout.ThreadPool;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link MapResults#close()} from another thread while the consumer is blocked: close itself never waits. */
+@Timeout(60)
+class MapCloseTest {
+
+    /**
+     * A pool of one worker and a queue of one place: the consumer refilling its buffer blocks in submit until a
+     * place frees. Closing then cancels the queued task, which frees the place, and the task the consumer was
+     * submitting is cancelled before it can run.
+     */
+    @ParameterizedTest(name = "ordered={0}")
+    @ValueSource(booleans = {true, false})
+    void closeDoesNotWaitForAConsumerBlockedOnAFullQueue(boolean ordered) throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        ThreadPool pool = ThreadPool.builder().maxWorkers(1).maxPending(1).build();
+        try {
+            MapResults<Integer> results = pool.map(
+                    i -> {
+                        started.incrementAndGet();
+                        gate.await();
+                        return i;
+                    },
+                    IntStream.range(0, 100).boxed().toList(),
+                    MapOptions.defaults().bufferSize(2).ordered(ordered));
+            Iterator<Integer> it = results.iterator();
+            CompletableFuture<Integer> first = new CompletableFuture<>();
+            Thread consumer = new Thread(() -> {
+                try {
+                    first.complete(it.next());
+                } catch (Throwable t) {
+                    first.completeExceptionally(t);
+                }
+            });
+            consumer.start();
+            // Task 0 runs, task 1 fills the queue: the consumer's refill (task 2) can only wait.
+            await().until(() -> started.get() == 1 && consumer.getState() == Thread.State.WAITING);
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(results::close);
+            await().atMost(Duration.ofSeconds(20)).until(closing::isDone);
+            assertThat(gate.getCount()).isEqualTo(1); // closed while task 0 still ran
+
+            // The consumer's submit returns once close freed the queue, and cancels the task it submitted: wait for
+            // that before letting the worker go, or the worker could start the task first.
+            if (ordered) {
+                await().until(() -> consumer.getState() == Thread.State.WAITING
+                        && Arrays.stream(consumer.getStackTrace())
+                                .anyMatch(f -> f.getMethodName().equals("awaitOrCancelAll")));
+            } else {
+                consumer.join();
+            }
+            gate.countDown();
+            consumer.join();
+            if (ordered) {
+                assertThat(first.get()).isZero(); // the running head is never interrupted: its result arrives
+            } else {
+                assertThat(first.handle((v, t) -> t).get()) // the iteration ended with close
+                        .isInstanceOf(CancellationException.class)
+                        .hasMessage("the map results were closed");
+            }
+            assertThat(it.hasNext()).isFalse();
+        } finally {
+            gate.countDown();
+            pool.shutdown(true, false);
+        }
+        assertThat(started.get()).isEqualTo(1); // neither the queued task nor the one being submitted ran
+    }
+
+    /** Every task running, none cancellable: the unordered consumer still leaves its wait when the map is closed. */
+    @Test
+    void closeEndsTheWaitOfAnUnorderedConsumer() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        ThreadPool pool = new ThreadPool(2);
+        try {
+            MapResults<Integer> results = pool.map(
+                    i -> {
+                        bothRunning.countDown();
+                        gate.await();
+                        return i;
+                    },
+                    List.of(1, 2),
+                    MapOptions.defaults().ordered(false));
+            bothRunning.await();
+            Iterator<Integer> it = results.iterator();
+            CompletableFuture<Integer> next = new CompletableFuture<>();
+            Thread consumer = new Thread(() -> {
+                try {
+                    next.complete(it.next());
+                } catch (Throwable t) {
+                    next.completeExceptionally(t);
+                }
+            });
+            consumer.start();
+            await().until(() -> consumer.getState() == Thread.State.WAITING);
+            results.close();
+            await().atMost(Duration.ofSeconds(20)).until(next::isDone);
+            assertThat(gate.getCount()).isEqualTo(1);
+            assertThat(next.handle((v, t) -> t).get())
+                    .isInstanceOf(CancellationException.class)
+                    .hasMessage("the map results were closed");
+            assertThat(it.hasNext()).isFalse();
+        } finally {
+            gate.countDown();
+            pool.shutdown(true, false);
+        }
+    }
+}
