@@ -61,6 +61,10 @@ public interface MapResults<R> extends Iterable<R>, AutoCloseable {
     /**
      * Cancels every task not started yet and ends the iteration. Tasks already running finish on their own. Does not
      * block; safe to call more than once and from another thread.
+     *
+     * <p>A consumer blocked in {@code next()} when another thread closes: in input order, it gets its result if the
+     * task it waits for was already running, or a {@link java.util.concurrent.CancellationException} if not; in
+     * completion order, it gets a {@code CancellationException} at once. Either way {@code hasNext()} is then false.
      */
     @Override
     void close();
