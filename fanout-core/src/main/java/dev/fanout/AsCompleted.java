@@ -1,11 +1,10 @@
 package dev.fanout;
 
 import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +38,9 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
     private final Promise.Listener listener;
 
     // guarded by this
-    private final Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The futures not handed out yet, to drop duplicates: the set the asCompleted call de-duplicated with. */
+    private final Set<Future<T>> seen;
+
     private final ArrayDeque<Future<T>> alreadyDone = new ArrayDeque<>();
     private final Futures.Registrations registrations = new Futures.Registrations();
     private int total;
@@ -53,16 +54,18 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         this.timed = nanos >= 0L;
         this.deadline = System.nanoTime() + Math.max(nanos, 0L);
         this.listener = f -> completed.add((Future<T>) f);
+        this.seen = unique; // already free of duplicates: build no second set
         synchronized (this) {
             for (Future<T> f : unique) {
-                addLocked(f);
+                track(f, alreadyDone); // handed out before anything that completes from now on
             }
         }
     }
 
     /**
      * Adds a future to the iteration: it is handed out once it is done (at once if it is done already), after the
-     * futures already waiting to be handed out. A future added twice is handed out once.
+     * futures already waiting to be handed out. A future added twice before it is handed out is handed out once; one
+     * added again after it was handed out is handed out again (the iteration does not keep futures it has handed out).
      *
      * @param future the future
      * @return this, for chaining
@@ -75,17 +78,22 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         if (ended) {
             throw new IllegalStateException("cannot add futures to an asCompleted iteration that has ended");
         }
-        addLocked((Future<T>) future); // a Future<? extends T> is read-only: reading it as a Future<T> is safe
+        // A Future<? extends T> is read-only: reading it as a Future<T> is safe. A done one goes where a
+        // consumer parked in next() waits, as a completing one does, so that it is handed out at once.
+        addLocked((Future<T>) future, completed);
         return this;
     }
 
-    private void addLocked(Future<T> f) {
-        if (!seen.add(f)) {
-            return;
+    private void addLocked(Future<T> f, Queue<Future<T>> ifDone) {
+        if (seen.add(f)) {
+            track(f, ifDone);
         }
+    }
+
+    private void track(Future<T> f, Queue<Future<T>> ifDone) {
         total++;
         if (f.isDone()) {
-            alreadyDone.add(f);
+            ifDone.add(f);
         } else {
             registrations.add(f, listener);
         }
@@ -131,6 +139,7 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
                 }
                 synchronized (AsCompleted.this) {
                     yielded++;
+                    seen.remove(next); // handed out: keep neither the future nor its result alive
                 }
                 return next;
             }
@@ -151,6 +160,9 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
             synchronized (this) {
                 ended = true;
                 registrations.removeAll();
+                seen.clear(); // the iteration is over: keep none of the futures alive
+                alreadyDone.clear();
+                completed.clear();
                 message = (total - yielded) + " (of " + total + ") futures unfinished";
             }
             throw new FutureTimeoutException(message);

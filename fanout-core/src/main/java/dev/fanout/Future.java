@@ -121,7 +121,10 @@ public interface Future<T> extends java.util.concurrent.Future<T> {
      *
      * <p>Callbacks run in the order they were added, on the thread that completes the future (the worker that ran the
      * task, or the thread that called {@link #cancel()}); a callback added to a future that is already done runs at
-     * once on the calling thread. An exception thrown by a callback is logged at {@code ERROR} on the logger
+     * once on the calling thread. Of the two rules, that one wins when they meet: a callback added just as the future
+     * becomes done runs at once on the adding thread, possibly before the completing thread has run the callbacks added
+     * earlier (as in CPython); each callback still runs exactly once. An exception thrown by a callback is logged at
+     * {@code ERROR} on the logger
      * {@code dev.fanout} and does not stop the callbacks after it. A callback should be quick: it holds up the thread
      * that runs it.
      *

@@ -236,40 +236,76 @@ public final class Futures {
     }
 
     /**
-     * The listeners one wait installed, to be taken back. Promises get an internal listener that can be removed;
-     * other Future implementations get a done-callback, which stays until they complete and then does nothing useful.
-     * Not thread-safe: guarded by its owner.
+     * The listeners one wait or asCompleted installed, to be taken back. Promises get an internal listener that can be
+     * removed; other Future implementations get a done-callback, which stays until they complete and then does nothing
+     * useful.
+     *
+     * <p>Each future gets its own {@link Registration}, which forgets the future the moment it is done: an asCompleted
+     * iteration lives as long as its caller wants, and must not keep the futures it has yielded (and their results)
+     * alive, as CPython's as_completed does not (bpo-14406). Registrations of done futures are dropped from the list
+     * whenever it has doubled, so an iteration that keeps adding futures stays bounded too. Not thread-safe: guarded
+     * by its owner.
      */
     static final class Registrations {
-        private final List<Promise<?>> promises = new ArrayList<>();
-        private final List<Promise.Node> nodes = new ArrayList<>();
+        private final ArrayList<Registration> registrations = new ArrayList<>();
+        private int compactAt = 64;
 
         static Registrations install(Collection<? extends Future<?>> fs, Promise.Listener listener) {
-            Registrations r = new Registrations();
+            Registrations rs = new Registrations();
+            rs.registrations.ensureCapacity(fs.size());
             for (Future<?> f : fs) {
-                r.add(f, listener);
+                rs.add(f, listener);
             }
-            return r;
+            return rs;
         }
 
         void add(Future<?> f, Promise.Listener listener) {
+            if (registrations.size() >= compactAt) {
+                registrations.removeIf(r -> r.promise == null);
+                compactAt = Math.max(64, registrations.size() * 2);
+            }
+            Registration r = new Registration(listener);
             if (f instanceof Promise<?> p) {
-                Promise.Node node = p.addListener(listener);
-                if (node != null) {
-                    promises.add(p);
-                    nodes.add(node);
+                r.promise = p; // before addListener, which may call r at once and so clear it again
+                Promise.Node node = p.addListener(r);
+                if (r.promise != null) {
+                    r.node = node;
+                    registrations.add(r);
                 }
             } else {
-                f.addDoneCallback(listener::onDone);
+                f.addDoneCallback(r::onDone);
             }
         }
 
         void removeAll() {
-            for (int i = 0; i < promises.size(); i++) {
-                promises.get(i).removeNode(nodes.get(i));
+            for (Registration r : registrations) {
+                Promise<?> p = r.promise;
+                Promise.Node node = r.node;
+                r.promise = null;
+                r.node = null;
+                if (p != null) {
+                    p.removeNode(node); // null node: done meanwhile, nothing left to remove
+                }
             }
-            promises.clear();
-            nodes.clear();
+            registrations.clear();
+        }
+    }
+
+    /** One future's listener: passes the completion on and drops its references to the future. */
+    private static final class Registration implements Promise.Listener {
+        private final Promise.Listener listener;
+        volatile Promise<?> promise; // null for other Future implementations, and once done or removed
+        volatile Promise.Node node;
+
+        Registration(Promise.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onDone(Future<?> future) {
+            promise = null;
+            node = null;
+            listener.onDone(future);
         }
     }
 

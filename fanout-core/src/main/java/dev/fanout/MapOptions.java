@@ -14,11 +14,11 @@ import java.util.OptionalInt;
  * }</pre>
  */
 public final class MapOptions {
-    private static final MapOptions DEFAULTS = new MapOptions(null, 0, 1, true, null);
+    private static final MapOptions DEFAULTS = new MapOptions(null, 0, 0, true, null);
 
     private final Duration timeout; // null: no timeout
     private final int bufferSize; // 0: unbounded, every task submitted at the call
-    private final int chunkSize;
+    private final int chunkSize; // 0: not set, which means 1 unless the backend picks its own default
     private final boolean ordered;
     private final ProgressListener progress; // null: none
 
@@ -93,7 +93,8 @@ public final class MapOptions {
      * Sends {@code chunkSize} items to a worker as one task, which saves the cost of a task per item when items are
      * small. The caller sees the same results item by item: an item that throws fails only its own step.
      *
-     * @param chunkSize how many items go in one task; at least 1 (1 is the default: no chunking)
+     * @param chunkSize how many items go in one task; at least 1 (when not set: 1 on the thread pool, and a larger
+     *     default on backends where each task is costly to send, see {@link #isChunkSizeSet()})
      * @return new options with this chunk size
      * @throws IllegalArgumentException if {@code chunkSize < 1}
      */
@@ -170,7 +171,18 @@ public final class MapOptions {
      * @return the chunk size, 1 when not chunking
      */
     public int chunkSize() {
-        return chunkSize;
+        return chunkSize == 0 ? 1 : chunkSize;
+    }
+
+    /**
+     * Whether {@link #chunkSize(int)} was called. A backend whose tasks are costly to send may pick its own chunk size
+     * when it was not (the cluster backend sends several items per task); {@code chunkSize(1)} asks for one item per
+     * task on every backend.
+     *
+     * @return {@code true} if a chunk size was set
+     */
+    public boolean isChunkSizeSet() {
+        return chunkSize != 0;
     }
 
     @Override
@@ -192,7 +204,7 @@ public final class MapOptions {
     public String toString() {
         return "MapOptions[timeout=" + (timeout == null ? "none" : timeout)
                 + ", bufferSize=" + (bufferSize == 0 ? "unbounded" : bufferSize)
-                + ", chunkSize=" + chunkSize
+                + ", chunkSize=" + (chunkSize == 0 ? "default" : chunkSize)
                 + (ordered ? "" : ", unordered")
                 + (progress == null ? "" : ", with progress") + "]";
     }

@@ -33,7 +33,6 @@ import java.util.stream.StreamSupport;
  * @param <R> the type of the results
  */
 final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
-    private final Executor executor;
     private final TaskFunction<? super X, ? extends R> fn;
     private final int chunkSize;
     private final int bufferSize; // 0: every task submitted at the call
@@ -43,16 +42,27 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     private final MapOptions.ProgressListener progress;
 
     // guarded by this
+    /**
+     * Null once nothing more will be submitted (input exhausted, or ended): the results must not keep an abandoned
+     * pool reachable, so that its cleaner can shut it down (CPython's map holds the executor by a weak reference).
+     */
+    private Executor executor;
+
     private Iterator<? extends X> input; // null once exhausted
     private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
     private final Set<Future<?>> inFlight; // unordered: not yet handed out
-    private boolean ended;
+    private volatile boolean ended; // written under this; read without it by the consumer's chunk fast path
     private boolean iterated;
     private long submittedItems;
-    private long doneItems;
-    private boolean inputExhausted;
     private boolean exhaustionUnreported;
-    private final List<Unhooked> unhooked = new ArrayList<>(); // progress callbacks to add, outside this
+    /** Futures whose progress callback is still to be added, once this lock is let go. */
+    private List<Watched> progressToWatch;
+
+    /** The progress listener is called under this lock only, never under {@code this}, so it may call close(). */
+    private final Object progressLock = new Object();
+    // guarded by progressLock
+    private long doneItems;
+    private volatile long totalItems = -1L;
 
     /** Unordered: futures in the order they completed, fed by their callbacks. */
     private final LinkedBlockingQueue<Future<?>> completed;
@@ -73,6 +83,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         this.progress = o.progressListener();
         this.inFlight = ordered ? null : Collections.newSetFromMap(new IdentityHashMap<>());
         this.completed = ordered ? null : new LinkedBlockingQueue<>();
+        this.progressToWatch = progress == null ? null : new ArrayList<>();
     }
 
     /** Submits the first tasks: all of them, or the first bufferSize. */
@@ -86,8 +97,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
         }
-        hookProgress();
-        reportExhaustion();
+        watchProgress();
         return this;
     }
 
@@ -98,7 +108,8 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         }
         if (!input.hasNext()) {
             input = null;
-            inputExhausted = true;
+            totalItems = submittedItems;
+            executor = null;
             exhaustionUnreported = true; // reported by the caller once it has let go of this
             return false;
         }
@@ -110,7 +121,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             future = executor.submit((Task<R>) () -> f.apply(item));
             items = 1;
         } else {
-            List<X> chunkItems = new ArrayList<>(chunkSize);
+            ArrayList<X> chunkItems = new ArrayList<>(chunkSize);
             do {
                 chunkItems.add(input.next());
             } while (chunkItems.size() < chunkSize && input.hasNext());
@@ -125,69 +136,46 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
             future.addDoneCallback(completed::add);
         }
         if (progress != null) {
-            // Not hooked here: a future already done would run the callback at once, on this thread, which holds
-            // this, and reportProgress takes progress then this (see hookProgress).
-            unhooked.add(new Unhooked(future, items));
+            // The callback may run at once, on this thread: it is added once this lock is let go.
+            progressToWatch.add(new Watched(future, items));
         }
         return true;
     }
 
     /**
-     * Adds the progress callbacks of the futures submitted since the last call. Must not hold this: a callback of a
-     * future already done runs at once on this thread and takes the progress lock, then this; holding this here
-     * deadlocked against a worker reporting the progress of another item, which holds the progress lock and waits for
-     * this.
+     * Adds the progress callbacks of the tasks just submitted, and reports the end of the input once its total is
+     * known (even if no task completes after that). Called without holding this, since callbacks of tasks already
+     * done run at once on this thread.
      */
-    private void hookProgress() {
+    private void watchProgress() {
         if (progress == null) {
             return;
         }
-        List<Unhooked> now;
+        List<Watched> fresh;
+        boolean exhausted;
         synchronized (this) {
-            if (unhooked.isEmpty()) {
-                return;
-            }
-            now = new ArrayList<>(unhooked);
-            unhooked.clear();
-        }
-        for (Unhooked u : now) {
-            int items = u.items();
-            u.future().addDoneCallback(done -> reportProgress(items));
-        }
-    }
-
-    /** A future whose progress callback is not added yet, and how many items it carries. */
-    private record Unhooked(Future<?> future, int items) {}
-
-    /** Now that the total is known, tells the listener, even if no task completes after this. Must not hold this. */
-    private void reportExhaustion() {
-        boolean report;
-        synchronized (this) {
-            report = exhaustionUnreported;
+            fresh = progressToWatch;
+            progressToWatch = new ArrayList<>();
+            exhausted = exhaustionUnreported;
             exhaustionUnreported = false;
         }
-        if (report) {
+        for (Watched w : fresh) {
+            w.future().addDoneCallback(done -> reportProgress(w.items()));
+        }
+        if (exhausted) {
             reportProgress(0);
         }
     }
 
-    /**
-     * Adds {@code items} done and calls the listener, one call at a time so that it sees {@code done} grow. Lock order:
-     * progress, then this; so it must not be called holding this.
-     */
+    /** A submitted task and how many items it holds, for progress. */
+    private record Watched(Future<?> future, int items) {}
+
+    /** Adds {@code items} done and calls the listener, one call at a time so that it sees {@code done} grow. */
     private void reportProgress(int items) {
-        if (progress == null) {
-            return;
-        }
-        synchronized (progress) {
-            long done;
-            long total;
-            synchronized (this) {
-                doneItems += items;
-                done = doneItems;
-                total = inputExhausted ? submittedItems : -1L;
-            }
-            progress.onProgress(done, total);
+        synchronized (progressLock) {
+            doneItems += items;
+            long total = totalItems;
+            progress.onProgress(doneItems, total);
         }
     }
 
@@ -208,7 +196,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public boolean hasNext() {
-        if (chunk != null && chunkIndex < chunk.length) {
+        if (hasChunkLeft()) {
             return true;
         }
         synchronized (this) {
@@ -218,7 +206,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public R next() {
-        if (chunk != null && chunkIndex < chunk.length) {
+        if (hasChunkLeft()) {
             return fromChunk();
         }
         Future<?> head = null;
@@ -238,8 +226,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
                 head = inOrder.pollFirst();
             }
         }
-        hookProgress();
-        reportExhaustion();
+        watchProgress();
         Object outcome = ordered ? awaitOrCancelAll(head) : nextCompleted();
         if (chunkSize == 1) {
             @SuppressWarnings("unchecked")
@@ -251,18 +238,23 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return fromChunk();
     }
 
-    /** Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. */
+    /**
+     * Ordered: the head's result; on timeout, cancels it and every remaining task and ends the iteration. The wait goes
+     * through exception(timeout), which reports the task's own exception instead of throwing it: a
+     * FutureTimeoutException the task threw must fail only its step, not pass for the map's time limit.
+     */
     private Object awaitOrCancelAll(Future<?> head) {
         if (!timed) {
             return head.result();
         }
         try {
-            return head.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
+            head.exception(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime())));
         } catch (FutureTimeoutException e) {
             head.cancel();
             endAndCancel();
             throw e;
         }
+        return head.result(); // done by now: the value, or the task's exception rethrown
     }
 
     /** Unordered: the result of whichever task completes first; on timeout, cancels every remaining task. */
@@ -292,6 +284,21 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         return done.result(Duration.ZERO);
     }
 
+    /**
+     * Whether items of the chunk being handed out are left. Once the iteration has ended (close() may come from any
+     * thread) they are dropped: the iteration ends there, chunk or not. Consumer thread only.
+     */
+    private boolean hasChunkLeft() {
+        if (chunk == null) {
+            return false;
+        }
+        if (ended) {
+            chunk = null;
+            return false;
+        }
+        return chunkIndex < chunk.length;
+    }
+
     private R fromChunk() {
         Object outcome = chunk[chunkIndex];
         chunk[chunkIndex++] = null; // results are not kept once handed out
@@ -316,6 +323,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         synchronized (this) {
             ended = true;
             input = null;
+            executor = null;
             left = new ArrayList<>(ordered ? inOrder : inFlight);
             if (ordered) {
                 inOrder.clear();
@@ -358,9 +366,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     static final class ChunkTask<X, R> implements Task<Object[]> {
         private static final long serialVersionUID = 1L;
         private final TaskFunction<? super X, ? extends R> fn;
-        private final List<X> items;
+        private final ArrayList<X> items; // a serializable type: the chunk travels to cluster members
 
-        ChunkTask(TaskFunction<? super X, ? extends R> fn, List<X> items) {
+        ChunkTask(TaskFunction<? super X, ? extends R> fn, ArrayList<X> items) {
             this.fn = fn;
             this.items = items;
         }

@@ -498,6 +498,11 @@ public class Promise<T> implements Future<T> {
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
+            if (isDone()) {
+                // Completed by hand or settled already: the view no longer speaks for the task, and a completed
+                // CompletableFuture cannot be cancelled.
+                return isCancelled();
+            }
             if (source.cancel()) {
                 super.cancel(false); // the callback may still be running on the thread that cancelled first
                 return true;

@@ -38,6 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  */
 public final class ThreadPool implements Executor {
+    private static final System.Logger LOG = System.getLogger("dev.fanout");
     private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
 
     private final Core core;
@@ -209,7 +210,8 @@ public final class ThreadPool implements Executor {
 
         /**
          * Code run once in each new worker thread, before its first task. If it throws, the pool is broken: every
-         * queued future fails with {@link BrokenThreadPoolException} and every later {@code submit} throws it.
+         * queued future fails with {@link BrokenThreadPoolException} and every later {@code submit} throws it; the
+         * exception is also logged at {@code ERROR} on the logger {@code dev.fanout}.
          *
          * @param initializer the initializer
          * @return this builder
@@ -489,6 +491,9 @@ public final class ThreadPool implements Executor {
                     try {
                         initializer.run();
                     } catch (Throwable t) {
+                        // as CPython logs it (critical, "Exception in initializer:"): a pool nobody waits on breaks
+                        // silently otherwise
+                        LOG.log(System.Logger.Level.ERROR, () -> "exception in initializer of " + prefix, t);
                         initializerFailed(t);
                         return;
                     }

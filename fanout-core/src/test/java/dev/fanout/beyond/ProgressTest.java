@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fanout.MapOptions;
+import dev.fanout.MapResults;
 import dev.fanout.ThreadPool;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,6 +52,48 @@ class ProgressTest {
         assertThat(reports.get(0).total())
                 .as("total unknown before the end of the input")
                 .isEqualTo(-1);
+    }
+
+    /**
+     * Regression: the progress callback of a task that was already done when the map submitted it ran at once,
+     * inside the map's lock, while a worker reporting progress held the listener's lock and waited for the map's:
+     * a deadlock seen on JDK 25. The listener is now never called under the map's lock.
+     */
+    @RepeatedTest(200)
+    @Timeout(20)
+    void progressNeverDeadlocksWithTasksThatFinishBeforeTheyAreWatched() {
+        try (ThreadPool pool = new ThreadPool(2)) {
+            List<Integer> out = pool.map(
+                            i -> i,
+                            IntStream.range(0, 40).boxed().toList(),
+                            MapOptions.defaults().bufferSize(2).chunkSize(3).progress((d, t) -> {}))
+                    .toList();
+            assertThat(out).hasSize(40);
+        }
+    }
+
+    /** The listener runs under no lock of the map's, so it may stop the map itself. */
+    @Test
+    void listenerMayCloseTheMap() {
+        AtomicReference<MapResults<Integer>> results = new AtomicReference<>();
+        AtomicBoolean closedByListener = new AtomicBoolean();
+        int consumed = 0;
+        try (ThreadPool pool = new ThreadPool(2)) {
+            results.set(pool.map(
+                    i -> i,
+                    IntStream.range(0, 1_000).boxed().toList(),
+                    MapOptions.defaults().bufferSize(4).progress((d, t) -> {
+                        MapResults<Integer> r = results.get();
+                        if (d >= 10 && r != null && closedByListener.compareAndSet(false, true)) {
+                            r.close();
+                        }
+                    })));
+            for (Integer ignored : results.get()) {
+                consumed++;
+            }
+        }
+        assertThat(closedByListener).isTrue();
+        assertThat(consumed).as("the iteration ended at the close").isLessThan(1_000);
     }
 
     @Test

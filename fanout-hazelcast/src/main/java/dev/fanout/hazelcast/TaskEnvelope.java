@@ -1,0 +1,140 @@
+package dev.fanout.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+/**
+ * What travels to a member for one task: the user's task and the identity of its state entry. Sent with
+ * {@code submitToKeyOwner(envelope, key)}, so it runs on the member that owns the entry and its start is a local
+ * compare-and-set against the caller's {@code cancel()}.
+ *
+ * <p>On the member, {@link #call()} first claims the entry (see {@link TaskState} for the transitions), runs the task
+ * only if it won, stores the outcome in the entry, and replies with it. A copy that finds the entry taken replies with
+ * what it found, so a task resubmitted after a failure never runs twice unless the member that ran it left and the
+ * executor is at-least-once.
+ */
+final class TaskEnvelope implements Callable<TaskState>, DataSerializable, HazelcastInstanceAware {
+    /** Key of the {@link TaskListener} in the member's user context; set by the worker to print what it runs. */
+    static final String LISTENER_KEY = "dev.fanout.hazelcast.TaskListener";
+
+    private String executorId;
+    private long key;
+    private boolean atMostOnce;
+    private Callable<?> task;
+
+    private transient HazelcastInstance hazelcast;
+
+    /** For deserialization only. */
+    public TaskEnvelope() {}
+
+    TaskEnvelope(String executorId, long key, boolean atMostOnce, Callable<?> task) {
+        this.executorId = executorId;
+        this.key = key;
+        this.atMostOnce = atMostOnce;
+        this.task = task;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+        this.hazelcast = hazelcastInstance;
+    }
+
+    @Override
+    public TaskState call() {
+        IMap<Long, TaskState> states = hazelcast.getMap(Names.stateMap(executorId));
+        Member me = hazelcast.getCluster().getLocalMember();
+        String where = me.getAddress().toString();
+        TaskState found = states.putIfAbsent(key, TaskState.running(me.getUuid(), where, 1));
+        if (found == null) {
+            return runAndStore(states, 1);
+        }
+        if (found.kind() != TaskState.Kind.RUNNING || isMember(found)) {
+            return found; // cancelled, finished, lost, or a copy running on a live member (the caller watches it)
+        }
+        // It was running on a member that left: one copy takes it over, whoever wins the replace.
+        TaskState next = atMostOnce
+                ? TaskState.lost(found.member(), found.address())
+                : TaskState.running(me.getUuid(), where, found.attempt() + 1);
+        if (states.replace(key, found, next)) {
+            return atMostOnce ? next : runAndStore(states, next.attempt());
+        }
+        TaskState now = states.get(key);
+        return now == null ? TaskState.DELIVERED : now; // another copy won: report what it made of the task
+    }
+
+    private boolean isMember(TaskState running) {
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            if (m.getUuid().equals(running.member())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private TaskState runAndStore(IMap<Long, TaskState> states, int attempt) {
+        if (hazelcast.getExecutorService(Names.executor(executorId)).isShutdown()) {
+            // A stale copy arriving after the executor was closed, in a state map created anew: never run it.
+            states.delete(key);
+            return TaskState.CLOSED;
+        }
+        Object listener = hazelcast.getUserContext().get(LISTENER_KEY);
+        if (listener instanceof TaskListener l) {
+            l.started(executorId, key, attempt, task);
+        }
+        Object outcome;
+        try {
+            outcome = task.call();
+        } catch (Throwable t) {
+            outcome = new Failure(t);
+        }
+        TaskState done = TaskState.done(outcome, attempt);
+        try {
+            // Not awaited: the reply carries the outcome; the entry only serves a caller that lost the reply. The
+            // caller's later delete reaches the same partition queue after this write.
+            states.setAsync(key, done);
+        } catch (HazelcastSerializationException e) {
+            done = TaskState.done(new Failure(Outcomes.notSerializable(outcome, e)), attempt);
+            states.setAsync(key, done);
+        }
+        return done;
+    }
+
+    /** For the worker's log: {@code fanout-1a2b3c#42}. */
+    static String taskName(String executorId, long key) {
+        return Names.executor(executorId) + "#" + key;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeString(executorId);
+        out.writeLong(key);
+        out.writeBoolean(atMostOnce);
+        out.writeObject(task);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        executorId = in.readString();
+        key = in.readLong();
+        atMostOnce = in.readBoolean();
+        task = in.readObject();
+    }
+
+    @Override
+    public String toString() {
+        return "task " + taskName(executorId, key);
+    }
+
+    /** Told of each task a member starts; the worker prints them. Runs on the member's executor thread. */
+    interface TaskListener {
+        void started(String executorId, long key, int attempt, Callable<?> task);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.fanout.hazelcast.contract;
+
+import dev.fanout.Executor;
+
+/**
+ * Makes the executor under test. The contract tests run every backend through one of these: the cluster executor
+ * here; the core's suite can take the same shape. Each call returns a new executor; the factory owns whatever it
+ * shares between them (members) and releases it in {@link #close()}.
+ */
+public interface ExecutorFactory extends AutoCloseable {
+    /** A new executor, able to run at least {@link #concurrency()} tasks at once. */
+    Executor create();
+
+    /** How many tasks the executors run at once, at most: tests fill them up to hold a task back. */
+    int concurrency();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,31 @@
+package dev.fanout.hazelcast.contract;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.fanout.Executor;
+import dev.fanout.hazelcast.HazelcastExecutor;
+import dev.fanout.hazelcast.TestClusters;
+import java.util.List;
+
+/** Two in-JVM members with two task threads each; every executor is a new HazelcastExecutor on the first. */
+final class HazelcastExecutorFactory implements ExecutorFactory {
+    static final int MEMBERS = 2;
+    static final int THREADS = 2;
+
+    private final List<HazelcastInstance> members = TestClusters.members(
+            "contract", MEMBERS, THREADS, List.of(HazelcastExecutorFactory.class.getPackageName()));
+
+    @Override
+    public Executor create() {
+        return new HazelcastExecutor(members.get(0));
+    }
+
+    @Override
+    public int concurrency() {
+        return MEMBERS * THREADS;
+    }
+
+    @Override
+    public void close() {
+        TestClusters.shutdown(members);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.fanout.hazelcast.fault;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.fanout.hazelcast.Worker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A worker in a child JVM, started with the test class path, its output in a file. Always destroy it. */
+final class WorkerProcess implements AutoCloseable {
+    final int port;
+    final Path log;
+    final Process process;
+    final long startNanos = System.nanoTime();
+
+    private WorkerProcess(int port, Path log, Process process) {
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    static WorkerProcess start(String cluster, int port, String join, String allowPackage, Path dir) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dhazelcast.logging.type=jdk",
+                "-Djava.util.logging.config.file=" + System.getProperty("java.util.logging.config.file"),
+                "-Dhazelcast.wait.seconds.before.join=0",
+                "-Dhazelcast.max.wait.seconds.before.join=0",
+                Worker.class.getName(),
+                "--cluster",
+                cluster,
+                "--port",
+                String.valueOf(port),
+                "--threads",
+                "4",
+                "--allow-package",
+                allowPackage));
+        if (join != null) {
+            cmd.add("--join");
+            cmd.add(join);
+        }
+        Path log = dir.resolve("worker-" + port + ".log");
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new WorkerProcess(port, log, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until the worker printed that it joined a cluster of at least {@code members}; returns the millis. */
+    long awaitJoined(int members) {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("worker " + port + " died:\n" + output());
+                    }
+                    return output().contains("joined cluster");
+                });
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    String output() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The task lines: "task fanout-ID#K started" or "task fanout-ID#K (run N) started". */
+    List<Long> startedKeys(String executorName) {
+        List<Long> keys = new ArrayList<>();
+        String prefix = "task " + executorName + "#";
+        for (String line : output().split("\n")) {
+            if (line.startsWith(prefix)) {
+                String rest = line.substring(prefix.length());
+                int end = 0;
+                while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
+                    end++;
+                }
+                keys.add(Long.parseLong(rest.substring(0, end)));
+            }
+        }
+        return keys;
+    }
+
+    void kill() {
+        process.destroyForcibly();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
