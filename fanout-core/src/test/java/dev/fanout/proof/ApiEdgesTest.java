@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -273,6 +274,112 @@ class ApiEdgesTest {
             assertThat(isVirtual).isEqualTo(true);
         } finally {
             virtual.shutdown(true, false);
+        }
+    }
+
+    @Test
+    void closeShutsDown() {
+        ThreadPool closing = new ThreadPool(1);
+        try (closing) {
+            assertThat(closing.submit(() -> 1).result(LONG)).isEqualTo(1);
+        }
+        assertThat(closing.isShutdown()).isTrue();
+    }
+
+    @Test
+    void asCompletedWithAZeroTimeoutDoesNotWait() {
+        Promise<Integer> pending = new Promise<>();
+        Iterator<Future<Integer>> it =
+                Futures.asCompleted(List.of(pending), Duration.ZERO).iterator();
+        assertThatThrownBy(it::next)
+                .isInstanceOf(FutureTimeoutException.class)
+                .hasMessage("1 (of 1) futures unfinished");
+    }
+
+    @Test
+    void asCompletedWithATimeoutHandsOutWhatCompletesInTime() throws Exception {
+        Promise<Integer> later = new Promise<>();
+        AtomicReference<Future<Integer>> got = new AtomicReference<>();
+        Thread consumer = new Thread(() ->
+                got.set(Futures.asCompleted(List.of(later), LONG).iterator().next()));
+        consumer.start();
+        PromiseStateMachineTest.awaitParked(consumer);
+        later.setResult(1);
+        consumer.join();
+        assertThat(got.get()).isSameAs(later);
+    }
+
+    @Test
+    void anErrorInAChunkIsRethrownAsItself() {
+        Iterator<Integer> it = pool.map(
+                        x -> {
+                            if (x == 1) {
+                                throw new StackOverflowError("item");
+                            }
+                            return x;
+                        },
+                        List.of(0, 1),
+                        MapOptions.defaults().chunkSize(2))
+                .iterator();
+        assertThat(it.next()).isZero();
+        assertThatThrownBy(it::next).isInstanceOf(StackOverflowError.class).hasMessage("item");
+    }
+
+    /** A bounded pool gives the room of drained or refused tasks back, so submits after shutdown fail at once. */
+    @Test
+    void aFullBoundedPoolRefusesAtOnceAfterShutdown() throws Exception {
+        ThreadPool bounded = ThreadPool.builder().maxWorkers(1).maxPending(1).build();
+        CountDownLatch running = new CountDownLatch(1);
+        try {
+            bounded.submit(() -> {
+                running.countDown();
+                release.await();
+            });
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<Integer> queued = bounded.submit(() -> 1); // the queue is full now
+            bounded.shutdown(false, true);
+            assertThat(queued.isCancelled()).isTrue();
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> bounded.submit(() -> 2))
+                        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+                        .hasMessage("cannot schedule new futures after shutdown");
+            }
+        } finally {
+            release.countDown();
+            bounded.shutdown(true, false);
+        }
+    }
+
+    @Test
+    void anInterruptedProducerWaitingForRoomIsRefusedAndKeepsItsFlag() throws Exception {
+        ThreadPool bounded = ThreadPool.builder().maxWorkers(1).maxPending(1).build();
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        AtomicReference<Boolean> flag = new AtomicReference<>();
+        try {
+            bounded.submit(() -> {
+                running.countDown();
+                release.await();
+            });
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            bounded.submit(() -> 1);
+            Thread producer = new Thread(() -> {
+                try {
+                    bounded.submit(() -> 2);
+                } catch (Throwable t) {
+                    refused.set(t);
+                }
+                flag.set(Thread.currentThread().isInterrupted());
+            });
+            producer.start();
+            PromiseStateMachineTest.awaitParked(producer);
+            producer.interrupt();
+            producer.join();
+            assertThat(refused.get()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+            assertThat(flag.get()).isTrue();
+        } finally {
+            release.countDown();
+            bounded.shutdown(true, false);
         }
     }
 }
