@@ -1,13 +1,13 @@
 package dev.fanout;
 
 import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What {@link Futures#asCompleted(java.util.Collection) Futures.asCompleted} returns: the futures in the order they
@@ -34,12 +34,23 @@ import java.util.concurrent.TimeUnit;
 public final class AsCompleted<T> implements Iterable<Future<T>> {
     private final boolean timed;
     private final long deadline;
-    private final LinkedBlockingQueue<Future<T>> completed = new LinkedBlockingQueue<>();
+    /**
+     * Futures that completed after the call, in completion order: listeners on the completing threads add to it and
+     * unpark the consumer if it waits. A lock-free queue, so that a completing thread never blocks on the consumer.
+     */
+    private final ConcurrentLinkedQueue<Future<T>> completed = new ConcurrentLinkedQueue<>();
+    /** The consumer while it is parked (or about to park) for {@link #completed}; null otherwise. */
+    private volatile Thread waiter;
+
     private final Promise.Listener listener;
 
     // guarded by this
-    /** The futures not handed out yet, to drop duplicates: the set the asCompleted call de-duplicated with. */
-    private final Set<Future<T>> seen;
+    /**
+     * Once {@link #add} has been called: the futures not handed out yet, to drop duplicates (by identity, as futures
+     * compare). Null until then, so that the common iteration pays no hash lookup per future: the futures given at the
+     * call are de-duplicated once, without it.
+     */
+    private IdentityHashMap<Future<T>, Boolean> seen;
 
     private final ArrayDeque<Future<T>> alreadyDone = new ArrayDeque<>();
     private final Futures.Registrations registrations = new Futures.Registrations();
@@ -50,16 +61,71 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
 
     /** {@code nanos < 0}: no timeout. */
     @SuppressWarnings("unchecked")
-    AsCompleted(Set<Future<T>> unique, long nanos) {
+    AsCompleted(Collection<? extends Future<? extends T>> fs, long nanos) {
+        Objects.requireNonNull(fs, "fs");
         this.timed = nanos >= 0L;
         this.deadline = System.nanoTime() + Math.max(nanos, 0L);
-        this.listener = f -> completed.add((Future<T>) f);
-        this.seen = unique; // already free of duplicates: build no second set
+        this.listener = f -> {
+            completed.add((Future<T>) f);
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        };
+        Object[] unique = distinct(fs);
         synchronized (this) {
-            for (Future<T> f : unique) {
-                track(f, alreadyDone); // handed out before anything that completes from now on
+            for (Object f : unique) {
+                // A Future<? extends T> is read-only, so reading it as a Future<T> is safe. Those done already are
+                // handed out first, in the order given, before anything that completes from now on.
+                track((Future<T>) f, true);
             }
         }
+    }
+
+    /**
+     * The futures, without duplicates (by identity), in the order given. A hash set costs two cache misses per future
+     * on a large collection, more than the rest of the iteration; so a first pass marks each future's bucket in a
+     * bitmap, and only the futures that share a bucket with another go through a hash set.
+     */
+    static Object[] distinct(Collection<?> fs) {
+        Object[] all = fs.toArray();
+        for (Object f : all) {
+            Objects.requireNonNull(f, "fs contains a null future");
+        }
+        int n = all.length;
+        if (n < 2 || fs instanceof java.util.Set) {
+            return all;
+        }
+        // 8 buckets per future (2^bits in all, at least 64): about one future in eight shares its bucket
+        int bits = Math.max(6, Math.min(30, 64 - Long.numberOfLeadingZeros(8L * n - 1)));
+        int shift = 32 - bits;
+        long[] once = new long[1 << (bits - 6)];
+        long[] twice = new long[once.length];
+        int[] buckets = new int[n]; // read again below: the identity hash is in each future's header, far apart
+        boolean collisions = false;
+        for (int i = 0; i < n; i++) {
+            int b = (System.identityHashCode(all[i]) * 0x9E3779B9) >>> shift; // its top bits, mixed
+            buckets[i] = b;
+            long bit = 1L << b;
+            if ((once[b >>> 6] & bit) != 0) {
+                twice[b >>> 6] |= bit;
+                collisions = true;
+            } else {
+                once[b >>> 6] |= bit;
+            }
+        }
+        if (!collisions) {
+            return all;
+        }
+        IdentityHashMap<Object, Boolean> exact = new IdentityHashMap<>();
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            int b = buckets[i];
+            if ((twice[b >>> 6] & (1L << b)) == 0 || exact.put(all[i], Boolean.TRUE) == null) {
+                all[kept++] = all[i];
+            }
+        }
+        return kept == n ? all : java.util.Arrays.copyOf(all, kept);
     }
 
     /**
@@ -78,24 +144,48 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
         if (ended) {
             throw new IllegalStateException("cannot add futures to an asCompleted iteration that has ended");
         }
-        // A Future<? extends T> is read-only: reading it as a Future<T> is safe. A done one goes where a
-        // consumer parked in next() waits, as a completing one does, so that it is handed out at once.
-        addLocked((Future<T>) future, completed);
+        if (seen == null) {
+            seen = notHandedOut();
+        }
+        // A Future<? extends T> is read-only: reading it as a Future<T> is safe.
+        Future<T> f = (Future<T>) future;
+        if (seen.put(f, Boolean.TRUE) == null) {
+            track(f, false);
+        }
         return this;
     }
 
-    private void addLocked(Future<T> f, Queue<Future<T>> ifDone) {
-        if (seen.add(f)) {
-            track(f, ifDone);
+    /**
+     * The futures tracked and not handed out yet: waiting here, or completed and queued. Registrations first, then the
+     * queue: a completing future's listener queues it before its registration lets go of it, so none is missed. One
+     * the consumer has just taken from the queue and not yet handed out may be missed: an add racing with its
+     * hand-out, which may then count as coming after it.
+     */
+    @SuppressWarnings("unchecked")
+    private IdentityHashMap<Future<T>, Boolean> notHandedOut() {
+        IdentityHashMap<Future<T>, Boolean> s = new IdentityHashMap<>();
+        registrations.forEachPending(f -> s.put((Future<T>) f, Boolean.TRUE));
+        for (Future<T> f : completed) {
+            s.put(f, Boolean.TRUE);
         }
+        for (Future<T> f : alreadyDone) {
+            s.put(f, Boolean.TRUE);
+        }
+        return s;
     }
 
-    private void track(Future<T> f, Queue<Future<T>> ifDone) {
+    /**
+     * Tracks a future not seen yet. A done one is queued: at the call, with those already done; later, where a
+     * consumer parked in next() waits, as a completing one is, so that it is handed out at once.
+     */
+    private void track(Future<T> f, boolean atTheCall) {
         total++;
-        if (f.isDone()) {
-            ifDone.add(f);
-        } else {
+        if (!f.isDone()) {
             registrations.add(f, listener);
+        } else if (atTheCall) {
+            alreadyDone.add(f);
+        } else {
+            listener.onDone(f);
         }
     }
 
@@ -118,55 +208,89 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
             @Override
             public boolean hasNext() {
                 synchronized (AsCompleted.this) {
-                    if (!ended && yielded >= total) {
-                        ended = true;
-                    }
-                    return !ended;
+                    return hasNextLocked();
                 }
             }
 
             @Override
             public Future<T> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
                 Future<T> next;
                 synchronized (AsCompleted.this) {
+                    if (!hasNextLocked()) {
+                        throw new NoSuchElementException();
+                    }
                     next = alreadyDone.poll();
+                    if (next != null) {
+                        handedOutLocked(next);
+                        return next;
+                    }
                 }
-                if (next == null) {
-                    next = takeCompleted();
-                }
+                next = takeCompleted();
                 synchronized (AsCompleted.this) {
-                    yielded++;
-                    seen.remove(next); // handed out: keep neither the future nor its result alive
+                    handedOutLocked(next);
                 }
                 return next;
             }
         };
     }
 
+    private boolean hasNextLocked() {
+        if (!ended && yielded >= total) {
+            ended = true;
+        }
+        return !ended;
+    }
+
+    private void handedOutLocked(Future<T> f) {
+        yielded++;
+        if (seen != null) {
+            seen.remove(f); // keep neither the future nor its result alive
+        }
+    }
+
+    /** The next future to complete: waits for one, parked, until the deadline if there is one. Consumer only. */
     private Future<T> takeCompleted() {
-        Future<T> next;
-        try {
-            next = timed
-                    ? completed.poll(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                    : completed.take();
-        } catch (InterruptedException e) {
+        if (Thread.interrupted()) {
             throw Futures.interrupted();
         }
-        if (next == null) {
-            String message;
-            synchronized (this) {
-                ended = true;
-                registrations.removeAll();
-                seen.clear(); // the iteration is over: keep none of the futures alive
-                alreadyDone.clear();
-                completed.clear();
-                message = (total - yielded) + " (of " + total + ") futures unfinished";
+        for (; ; ) {
+            Future<T> next = completed.poll();
+            if (next != null) {
+                return next;
             }
-            throw new FutureTimeoutException(message);
+            long nanos = timed ? deadline - System.nanoTime() : 0L;
+            if (timed && nanos <= 0L) {
+                throw timedOut();
+            }
+            waiter = Thread.currentThread();
+            next = completed.poll(); // again, now that a completing thread would see the waiter and unpark it
+            if (next == null) {
+                if (timed) {
+                    LockSupport.parkNanos(this, nanos);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            waiter = null;
+            if (next != null) {
+                return next;
+            }
+            if (Thread.interrupted()) {
+                throw Futures.interrupted();
+            }
         }
-        return next;
+    }
+
+    private FutureTimeoutException timedOut() {
+        String message;
+        synchronized (this) {
+            ended = true;
+            registrations.removeAll();
+            seen = null; // the iteration is over: keep none of the futures alive
+            alreadyDone.clear();
+            completed.clear();
+            message = (total - yielded) + " (of " + total + ") futures unfinished";
+        }
+        return new FutureTimeoutException(message);
     }
 }

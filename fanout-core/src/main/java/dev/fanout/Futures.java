@@ -143,7 +143,7 @@ public final class Futures {
      * @throws NullPointerException if {@code fs} or one of its futures is null
      */
     public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<? extends T>> fs) {
-        return new AsCompleted<>(distinct(fs), -1L);
+        return new AsCompleted<>(fs, -1L);
     }
 
     /**
@@ -160,7 +160,7 @@ public final class Futures {
      */
     public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<? extends T>> fs, Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
-        return new AsCompleted<>(distinct(fs), nanos);
+        return new AsCompleted<>(fs, nanos);
     }
 
     /**
@@ -261,29 +261,42 @@ public final class Futures {
 
         void add(Future<?> f, Promise.Listener listener) {
             if (registrations.size() >= compactAt) {
-                registrations.removeIf(r -> r.promise == null);
+                registrations.removeIf(r -> r.future == null);
                 compactAt = Math.max(64, registrations.size() * 2);
             }
             Registration r = new Registration(listener);
+            r.future = f; // before the listener goes in, which may call r at once and so clear it again
             if (f instanceof Promise<?> p) {
-                r.promise = p; // before addListener, which may call r at once and so clear it again
                 Promise.Node node = p.addListener(r);
-                if (r.promise != null) {
+                if (r.future != null) {
                     r.node = node;
                     registrations.add(r);
                 }
             } else {
                 f.addDoneCallback(r::onDone);
+                if (r.future != null) {
+                    registrations.add(r);
+                }
+            }
+        }
+
+        /** Calls {@code action} with each future that was not done when its listener last looked. */
+        void forEachPending(java.util.function.Consumer<Future<?>> action) {
+            for (Registration r : registrations) {
+                Future<?> f = r.future;
+                if (f != null) {
+                    action.accept(f);
+                }
             }
         }
 
         void removeAll() {
             for (Registration r : registrations) {
-                Promise<?> p = r.promise;
+                Future<?> f = r.future;
                 Promise.Node node = r.node;
-                r.promise = null;
+                r.future = null;
                 r.node = null;
-                if (p != null) {
+                if (f instanceof Promise<?> p) {
                     p.removeNode(node); // null node: done meanwhile, nothing left to remove
                 }
             }
@@ -291,21 +304,27 @@ public final class Futures {
         }
     }
 
-    /** One future's listener: passes the completion on and drops its references to the future. */
+    /**
+     * One future's listener: passes the completion on, then drops its references to the future. In that order, so
+     * that a future is always either still referenced here or already passed on ({@link Registrations#forEachPending}).
+     */
     private static final class Registration implements Promise.Listener {
         private final Promise.Listener listener;
-        volatile Promise<?> promise; // null for other Future implementations, and once done or removed
-        volatile Promise.Node node;
+        volatile Future<?> future; // null once done or removed
+        volatile Promise.Node node; // for a Promise: its listener node, to remove it
 
         Registration(Promise.Listener listener) {
             this.listener = listener;
         }
 
         @Override
-        public void onDone(Future<?> future) {
-            promise = null;
-            node = null;
-            listener.onDone(future);
+        public void onDone(Future<?> done) {
+            try {
+                listener.onDone(done);
+            } finally {
+                future = null;
+                node = null;
+            }
         }
     }
 
