@@ -68,7 +68,10 @@ public final class ThreadPool implements Executor {
         if (factory == null) {
             factory = b.virtual ? VirtualThreads.factory() : Thread::new;
         }
-        this.core = new Core(b.maxWorkers, prefix, b.initializer, factory, b.maxPending, b.whenFull);
+        // Virtual threads are not pooled: each task gets a thread of its own (which runs queued tasks before it ends),
+        // unless an initializer must run once per worker.
+        boolean threadPerTask = b.virtual && b.initializer == null;
+        this.core = new Core(b.maxWorkers, prefix, b.initializer, factory, b.maxPending, b.whenFull, threadPerTask);
         // The cleaning action holds the core, never this pool, so that the pool can become unreachable.
         CleanerHolder.CLEANER.register(this, core::abandon);
     }
@@ -226,9 +229,14 @@ public final class ThreadPool implements Executor {
         }
 
         /**
-         * Runs the tasks on virtual threads (JDK 21 and newer): each worker is a virtual thread, and at most
-         * {@code maxWorkers} tasks run at once. Suits tasks that mostly wait (I/O, sleeps), by the thousand: set
-         * {@link #maxWorkers(int)} to the concurrency you want. {@link #build()} fails on an older JDK.
+         * Runs the tasks on virtual threads (JDK 21 and newer), at most {@code maxWorkers} at once. Suits tasks that
+         * mostly wait (I/O, sleeps), by the thousand: set {@link #maxWorkers(int)} to the concurrency you want.
+         * {@link #build()} fails on an older JDK.
+         *
+         * <p>Virtual threads are cheap to start, so they are not pooled: a task starts a thread of its own while fewer
+         * than {@code maxWorkers} run, and waits in the queue otherwise; a thread that finished its task runs those
+         * queued, then ends, so an idle pool holds no thread. With an {@link #initializer(VoidTask) initializer}, the
+         * virtual workers are kept like platform ones, so that it runs once per worker.
          *
          * @return this builder
          */
@@ -410,10 +418,19 @@ public final class ThreadPool implements Executor {
 
         private final int maxPending;
         private final WhenFull whenFull;
+        /**
+         * Virtual threads: a task starts a thread of its own while fewer than maxWorkers run, and is queued otherwise;
+         * a thread that finished its task runs queued ones, and ends when the queue is empty. No idle threads, no
+         * wake-ups through the queue (WAKE is never queued).
+         */
+        private final boolean threadPerTask;
 
         private final ReentrantLock lock = new ReentrantLock();
         // guarded by lock
-        private final List<Thread> workers = new ArrayList<>();
+        /** The live threads of a thread-per-task pool; every thread ever started otherwise. */
+        private final Set<Thread> workers = new java.util.HashSet<>();
+
+        private int threadsStarted;
         private int liveWorkers;
         private BrokenThreadPoolException broken;
         private volatile boolean shutdown; // written under lock, read without it by isShutdown
@@ -424,7 +441,9 @@ public final class ThreadPool implements Executor {
                 VoidTask initializer,
                 ThreadFactory factory,
                 int maxPending,
-                WhenFull whenFull) {
+                WhenFull whenFull,
+                boolean threadPerTask) {
+            this.threadPerTask = threadPerTask;
             this.maxWorkers = maxWorkers;
             this.prefix = prefix;
             this.initializer = initializer;
@@ -451,9 +470,17 @@ public final class ThreadPool implements Executor {
                                     ? "cannot schedule new futures after JVM shutdown"
                                     : "cannot schedule new futures after shutdown");
                 }
+                if (threadPerTask) {
+                    if (startThreadFor(future)) {
+                        future.giveBackRoom(); // it never waited in the queue
+                        return future;
+                    }
+                }
                 queue.add(future);
                 queued = true;
-                adjustThreadCount(future);
+                if (!threadPerTask) {
+                    adjustThreadCount(future);
+                }
             } catch (RuntimeException | Error e) {
                 if (!queued || !queue.contains(future)) {
                     future.giveBackRoom();
@@ -504,7 +531,7 @@ public final class ThreadPool implements Executor {
                 if (t == null) {
                     throw new IllegalStateException("the thread factory returned null");
                 }
-                t.setName(prefix + "_" + workers.size());
+                t.setName(prefix + "_" + threadsStarted);
                 if (!t.isDaemon()) {
                     t.setDaemon(true);
                 }
@@ -516,10 +543,85 @@ public final class ThreadPool implements Executor {
                 }
                 return; // the workers there are will run it
             }
+            threadsStarted++;
             workers.add(t);
             if (liveWorkers++ == 0) {
                 LIVE.add(this);
                 ExitHook.install();
+            }
+        }
+
+        /**
+         * Thread per task: starts a thread that runs {@code task}, then whatever it finds queued, unless maxWorkers
+         * threads run already. False: queue it. Holds lock.
+         */
+        private boolean startThreadFor(PoolTask<?> task) {
+            if (workers.size() >= maxWorkers) {
+                return false;
+            }
+            Thread t;
+            try {
+                t = factory.newThread(() -> runTasks(task));
+                if (t == null) {
+                    throw new IllegalStateException("the thread factory returned null");
+                }
+                t.setName(prefix + "_" + threadsStarted);
+                t.start();
+            } catch (RuntimeException | Error e) {
+                if (workers.isEmpty()) {
+                    throw new RejectedExecutionException("cannot start a worker thread for " + prefix, e);
+                }
+                return false; // queued: the threads there are will run it
+            }
+            threadsStarted++;
+            workers.add(t);
+            if (liveWorkers++ == 0) {
+                LIVE.add(this);
+                ExitHook.install();
+            }
+            return true;
+        }
+
+        /** Thread per task: the body of each thread. */
+        private void runTasks(Runnable first) {
+            Runnable task = first;
+            try {
+                while (task != null) {
+                    Thread.interrupted(); // an interrupt aimed at an earlier task must not reach this one
+                    task.run();
+                    lock.lock();
+                    try {
+                        task = queue.poll();
+                        if (task == null) {
+                            threadEnded();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    leftQueue(task);
+                }
+            } catch (RuntimeException | Error e) {
+                // Not from a task (PoolTask.run catches what its task throws): hand the queue on before dying.
+                lock.lock();
+                try {
+                    threadEnded();
+                    PoolTask<?> next = (PoolTask<?>) queue.peek();
+                    if (next != null && startThreadFor(next)) {
+                        queue.remove(next);
+                        leftQueue(next);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                throw e;
+            }
+        }
+
+        /** Thread per task: the current thread ends. Holds lock. */
+        private void threadEnded() {
+            workers.remove(Thread.currentThread());
+            if (--liveWorkers == 0) {
+                LIVE.remove(this);
             }
         }
 
@@ -614,7 +716,9 @@ public final class ThreadPool implements Executor {
                 if (cancelFutures) {
                     queue.drainTo(drained);
                 }
-                queue.add(WAKE);
+                if (!threadPerTask) {
+                    queue.add(WAKE);
+                }
                 toJoin = workers.toArray(new Thread[0]);
             } finally {
                 lock.unlock();

@@ -129,6 +129,87 @@ class VirtualThreadsTest {
                 .containsExactlyInAnyOrder("main returns", "task 0", "task 1", "task 2", "task 3", "task 4");
     }
 
+    /**
+     * Virtual threads are not pooled: each task starts a thread while fewer than maxWorkers run, a thread runs what
+     * was queued behind it, and none is left once the work is done. shutdown(cancelFutures) cancels what is queued.
+     */
+    @Test
+    void threadsEndWhenTheQueueIsEmptyAndQueuedTasksCanBeCancelled() throws Exception {
+        assumeTrue(JDK >= 21, "virtual threads need JDK 21");
+        String prefix = PoolTestSupport.uniquePrefix("per-task");
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        ThreadPool pool = ThreadPool.builder()
+                .virtualThreads()
+                .maxWorkers(2)
+                .threadNamePrefix(prefix)
+                .build();
+        Set<Thread> threads = concurrentSet(); // getAllStackTraces() does not list virtual threads
+        List<Future<Void>> blocked = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            blocked.add(pool.submit(() -> {
+                threads.add(Thread.currentThread());
+                bothRunning.countDown();
+                await(release);
+            }));
+        }
+        bothRunning.await();
+        List<Future<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            queued.add(pool.submit(() -> {
+                threads.add(Thread.currentThread());
+                return n;
+            }));
+        }
+        assertThat(queued).noneMatch(Future::isDone);
+        release.countDown();
+        assertThat(queued).extracting(Future::result).containsExactly(0, 1, 2, 3, 4);
+        blocked.forEach(Future::result);
+        // the two threads ran everything, then ended
+        assertThat(threads).hasSize(2).allMatch(t -> t.getName().startsWith(prefix + "_"));
+        org.awaitility.Awaitility.await().until(() -> threads.stream().noneMatch(Thread::isAlive));
+        threads.clear();
+
+        CountDownLatch again = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            pool.submit(() -> {
+                threads.add(Thread.currentThread());
+                running.countDown();
+                await(again);
+            });
+        }
+        running.await();
+        Future<Integer> waiting = pool.submit(() -> 42);
+        Thread closer = new Thread(() -> pool.shutdown(true, true));
+        closer.start();
+        org.awaitility.Awaitility.await().until(waiting::isCancelled);
+        assertThat(closer.isAlive()).isTrue(); // waits for the two running tasks
+        again.countDown();
+        closer.join();
+        assertThat(threads).hasSize(2).noneMatch(Thread::isAlive); // shutdown(wait) returned after both ended
+        assertThatThrownBy(() -> pool.submit(() -> 1))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    }
+
+    /** With an initializer, virtual workers are pooled after all: the initializer runs once per worker. */
+    @Test
+    void anInitializerRunsOncePerVirtualWorker() throws Exception {
+        assumeTrue(JDK >= 21, "virtual threads need JDK 21");
+        AtomicInteger initialized = new AtomicInteger();
+        try (ThreadPool pool = ThreadPool.builder()
+                .virtualThreads()
+                .maxWorkers(2)
+                .initializer(initialized::incrementAndGet)
+                .build()) {
+            for (int i = 0; i < 50; i++) {
+                pool.submit(() -> 1).result();
+            }
+        }
+        assertThat(initialized.get()).isBetween(1, 2);
+    }
+
     private static boolean isVirtual(Thread t) throws ReflectiveOperationException {
         Method isVirtual = Thread.class.getMethod("isVirtual");
         return (Boolean) isVirtual.invoke(t);
