@@ -79,6 +79,8 @@ class ConnectionLossTest {
     private final CountDownLatch reconnected = new CountDownLatch(1);
     private final AtomicLong disconnectedAt = new AtomicLong();
     private final AtomicLong reconnectedAt = new AtomicLong();
+    /** When the last result came in: how long recovery took once the client was back. */
+    private final AtomicLong lastResultAt = new AtomicLong();
 
     /** Runs on a member: takes a ticket, waits at the gate its ticket says, and records that it ran. */
     static int work(int item) throws InterruptedException {
@@ -176,6 +178,7 @@ class ConnectionLossTest {
                         for (int r : map) {
                             results.add(r);
                             consumed.incrementAndGet();
+                            lastResultAt.set(System.nanoTime());
                         }
                     } catch (Throwable t) {
                         failure.set(t);
@@ -257,7 +260,10 @@ class ConnectionLossTest {
 
     private Future<Integer> submit(int item, AtomicIntegerArray callbacks) {
         Future<Integer> f = pool.submit(() -> work(item));
-        f.addDoneCallback(done -> callbacks.incrementAndGet(item));
+        f.addDoneCallback(done -> {
+            callbacks.incrementAndGet(item);
+            lastResultAt.accumulateAndGet(System.nanoTime(), Math::max);
+        });
         return f;
     }
 
@@ -336,12 +342,13 @@ class ConnectionLossTest {
         assertThat(STARTS.get()).isEqualTo(ITEMS);
     }
 
-    private static void report(String variant, int deliveredBefore, Disconnection cut) throws Exception {
+    private void report(String variant, int deliveredBefore, Disconnection cut) throws Exception {
         String line = String.format(
                 "[connection loss] %s: %d tasks on %d members x %d threads; %d results in before the cut; client"
                         + " offline %d ms (CLIENT_DISCONNECTED %d ms after the cut, %d reconnections refused,"
-                        + " CLIENT_CONNECTED %d ms after the link was restored); %d tasks finished while it was offline, %d running and %d not started"
-                        + " when it came back; %d results delivered once%s, 0 lost, nothing run twice",
+                        + " CLIENT_CONNECTED %d ms after the link was restored); %d tasks finished while it was"
+                        + " offline, %d running and %d not started when it came back; %d results delivered"
+                        + " once%s, 0 lost, nothing run twice; the last %d ms after CLIENT_CONNECTED",
                 variant,
                 ITEMS,
                 MEMBERS,
@@ -355,7 +362,8 @@ class ConnectionLossTest {
                 cut.runningAtRestore(),
                 cut.notStartedAtRestore(),
                 ITEMS,
-                variant.equals("map") ? " in order" : "");
+                variant.equals("map") ? " in order" : "",
+                (lastResultAt.get() - reconnectedAt.get()) / 1_000_000);
         System.out.println(line);
         Files.writeString(
                 Path.of("target", "connection-loss-report.txt"),
