@@ -46,9 +46,9 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
      * Null once nothing more will be submitted (input exhausted, or ended): the results must not keep an abandoned
      * pool reachable, so that its cleaner can shut it down (CPython's map holds the executor by a weak reference).
      */
-    private Executor executor;
+    private volatile Executor executor;
 
-    private Iterator<? extends X> input; // null once exhausted
+    private volatile Iterator<? extends X> input; // null once exhausted; read by the consumer without this
     private final ArrayDeque<Future<?>> inOrder = new ArrayDeque<>(); // ordered: not yet handed out, input order
     private final Set<Future<?>> inFlight; // unordered: not yet handed out
     /** Ordered: the future the consumer is waiting for; close() cancels it with the rest. Set under this. */
@@ -92,11 +92,16 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         this.progressToWatch = progress == null ? null : new ArrayList<>();
     }
 
+    /** How many tasks the consumer submits before it registers them under the lock, when it submits several. */
+    private static final int BATCH = 64;
+
     /** Submits the first tasks: all of them, or the first bufferSize. */
     MapRun<X, R> start() {
         try {
-            int limit = bufferSize == 0 ? Integer.MAX_VALUE : bufferSize;
-            for (int i = 0; i < limit && submitNext(); i++) {}
+            long left = bufferSize == 0 ? Long.MAX_VALUE : bufferSize;
+            for (int n; left > 0 && (n = submit((int) Math.min(BATCH, left))) > 0; ) {
+                left -= n;
+            }
         } catch (RuntimeException | Error e) {
             close(); // nobody can reach the tasks submitted so far: do not leave them running
             throw e;
@@ -106,67 +111,84 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
     }
 
     /**
-     * Reads the next item (or chunk) and submits its task; false once the input is exhausted or the map has ended.
-     * Consumer thread only, and without holding this: reading the input and submitting can block (a lazy input, a
-     * pool's full queue), and close() from another thread must not wait for them. A task submitted as the map ends is
-     * cancelled here.
+     * Reads up to {@code max} items (or chunks) and submits their tasks, then registers them under this lock, once
+     * for the batch; returns how many, 0 once the input is exhausted or the map has ended. Consumer thread only, and
+     * without holding this while reading or submitting: both can block (a lazy input, a pool's full queue), and
+     * close() from another thread must not wait for them. Tasks submitted as the map ends are cancelled here.
      */
-    private boolean submitNext() {
-        Iterator<? extends X> in;
-        Executor ex;
-        synchronized (this) {
-            if (ended || input == null) {
-                return false;
-            }
-            in = input;
-            ex = executor;
+    private int submit(int max) {
+        Iterator<? extends X> in = input;
+        Executor ex = executor;
+        if (ended || in == null) {
+            return 0;
         }
-        if (!in.hasNext()) {
-            synchronized (this) {
-                if (!ended) {
+        Future<?>[] batch = new Future<?>[max];
+        int[] sizes = progress == null && chunkSize == 1 ? null : new int[max]; // null: one item each
+        int n = 0;
+        boolean exhausted = false;
+        try {
+            while (n < max) {
+                if (!in.hasNext()) {
+                    exhausted = true;
+                    break;
+                }
+                Future<?> future;
+                int items;
+                if (chunkSize == 1) {
+                    X item = in.next();
+                    TaskFunction<? super X, ? extends R> f = fn;
+                    future = ex.submit((Task<R>) () -> f.apply(item));
+                    items = 1;
+                } else {
+                    ArrayList<X> chunkItems = new ArrayList<>(chunkSize);
+                    do {
+                        chunkItems.add(in.next());
+                    } while (chunkItems.size() < chunkSize && in.hasNext());
+                    future = ex.submit(new ChunkTask<>(fn, chunkItems));
+                    items = chunkItems.size();
+                }
+                if (sizes != null) {
+                    sizes[n] = items;
+                }
+                batch[n++] = future;
+            }
+        } finally {
+            register(batch, sizes, n, exhausted); // also when the input or submit threw: close() then cancels them
+        }
+        return n;
+    }
+
+    /** Registers a batch of submitted tasks, or cancels them if the map has ended meanwhile. */
+    private void register(Future<?>[] batch, int[] sizes, int n, boolean exhausted) {
+        synchronized (this) {
+            if (!ended) {
+                for (int i = 0; i < n; i++) {
+                    Future<?> future = batch[i];
+                    int items = sizes == null ? 1 : sizes[i];
+                    submittedItems += items;
+                    if (ordered) {
+                        inOrder.addLast(future);
+                    } else {
+                        inFlight.add(future);
+                        // May run at once on this thread; only adds to a queue, so it is fine under this lock.
+                        future.addDoneCallback(completed::add);
+                    }
+                    if (progress != null) {
+                        progressToWatch.add(new Watched(future, items)); // added once the caller has let go of this
+                    }
+                }
+                if (exhausted) {
                     input = null;
                     totalItems = submittedItems;
                     executor = null;
                     exhaustionUnreported = true; // reported by the caller once it has let go of this
                 }
-            }
-            return false;
-        }
-        Future<?> future;
-        int items;
-        if (chunkSize == 1) {
-            X item = in.next();
-            TaskFunction<? super X, ? extends R> f = fn;
-            future = ex.submit((Task<R>) () -> f.apply(item));
-            items = 1;
-        } else {
-            ArrayList<X> chunkItems = new ArrayList<>(chunkSize);
-            do {
-                chunkItems.add(in.next());
-            } while (chunkItems.size() < chunkSize && in.hasNext());
-            future = ex.submit(new ChunkTask<>(fn, chunkItems));
-            items = chunkItems.size();
-        }
-        synchronized (this) {
-            if (!ended) {
-                submittedItems += items;
-                if (ordered) {
-                    inOrder.addLast(future);
-                } else {
-                    inFlight.add(future);
-                }
-                if (progress != null) {
-                    progressToWatch.add(new Watched(future, items)); // added once the caller has let go of this
-                }
-                if (!ordered) {
-                    // May run at once on this thread; only adds to a queue, so it is fine under this lock.
-                    future.addDoneCallback(completed::add);
-                }
-                return true;
+                return;
             }
         }
-        future.cancel(); // the map ended (closed, timed out) while this task was being submitted
-        return false;
+        for (int i = 0; i < n; i++) {
+            batch[i].cancel(); // the map ended (closed, timed out) while these were being submitted
+        }
     }
 
     /**
@@ -248,7 +270,7 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         }
         if (bufferSize > 0) {
             try {
-                submitNext(); // one result handed out lets one more task in
+                submit(1); // one result handed out lets one more task in
             } catch (RuntimeException | Error e) {
                 if (head != null) {
                     head.cancel();

@@ -214,6 +214,9 @@ public final class HazelcastExecutor implements Executor {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTDOWN && !ownsInstance) {
                 breakDown(new HazelcastInstanceNotActiveException("the Hazelcast instance was shut down"));
             }
+            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED) {
+                recoverWatched(); // a client back from a disconnection: look at its tasks now, not at the next poll
+            }
         });
     }
 
