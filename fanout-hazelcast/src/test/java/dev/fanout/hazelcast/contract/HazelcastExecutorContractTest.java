@@ -12,6 +12,8 @@ import dev.fanout.Futures;
 import dev.fanout.MapOptions;
 import dev.fanout.MapResults;
 import dev.fanout.ReturnWhen;
+import dev.fanout.tck.ExecutorFactory;
+import dev.fanout.tck.Signals;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
-package dev.fanout.hazelcast.contract;
+package dev.fanout.tck;
 
 import dev.fanout.Executor;
 
 /**
- * Makes the executor under test. The contract tests run every backend through one of these: the cluster executor
- * here; the core's suite can take the same shape. Each call returns a new executor; the factory owns whatever it
- * shares between them (members) and releases it in {@link #close()}.
+ * Makes the executor under test: {@link ExecutorContract} runs every backend through one of these. Each call returns a
+ * new executor; the factory owns whatever it shares between them (members of a cluster) and releases it in
+ * {@link #close()}.
  */
 public interface ExecutorFactory extends AutoCloseable {
     /** A new executor, able to run at least {@link #concurrency()} tasks at once. */
