@@ -32,6 +32,12 @@ final class HazelcastExecutorFactory implements ExecutorFactory {
         return MEMBERS * THREADS;
     }
 
+    /** The executor's own threads, {@code ID-completer-N}: the task ran on a member, its outcome arrives here. */
+    @Override
+    public String completerThreadNames() {
+        return ".+-completer-\\d+";
+    }
+
     @Override
     public void close() {
         TestClusters.shutdown(members);
