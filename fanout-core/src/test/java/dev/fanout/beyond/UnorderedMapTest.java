@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -118,11 +120,11 @@ class UnorderedMapTest {
     @Test
     void unorderedTimeoutCancelsWhatIsLeftAndEnds() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
+        Set<Integer> started = ConcurrentHashMap.newKeySet();
         try (ThreadPool pool = new ThreadPool(1)) {
             MapResults<Integer> results = pool.map(
                     i -> {
-                        started.incrementAndGet();
+                        started.add(i);
                         never.await(10, TimeUnit.SECONDS);
                         return i;
                     },
@@ -137,7 +139,9 @@ class UnorderedMapTest {
         } finally {
             never.countDown();
         }
-        assertThat(started.get()).as("queued tasks were cancelled").isEqualTo(1);
+        // The pool's close waited for every task it still had: the queued ones were cancelled, so they never ran.
+        // (Task 1 ran if the worker took it before the 50 ms were up; under load it may not have.)
+        assertThat(started).as("queued tasks were cancelled").doesNotContain(2, 3);
     }
 
     @Test

@@ -188,7 +188,12 @@ public final class HazelcastExecutor implements Executor {
         this.states = hazelcast.getMap(Names.stateMap(id));
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.completer = new ThreadPoolExecutor(
-                threads, threads, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons(id + "-completer"));
+                threads,
+                threads,
+                10,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemons(Names.executor(id) + "-completer"));
         this.completer.allowCoreThreadTimeOut(true);
         this.completing = r -> {
             try {
@@ -197,7 +202,7 @@ public final class HazelcastExecutor implements Executor {
                 r.run();
             }
         };
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemons(id + "-recovery"));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, daemons(Names.executor(id) + "-recovery"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.scheduler.scheduleWithFixedDelay(
                 this::flushForgotten, FORGET_MILLIS, FORGET_MILLIS, TimeUnit.MILLISECONDS);
@@ -709,7 +714,7 @@ public final class HazelcastExecutor implements Executor {
         if (!pending.isEmpty()) {
             cancelAll(pending);
         }
-        boolean onCompleter = Thread.currentThread().getName().startsWith(id + "-completer");
+        boolean onCompleter = Thread.currentThread().getName().startsWith(Names.executor(id) + "-completer");
         if (wait && !onCompleter) {
             awaitQuiescence();
             terminate();

@@ -50,11 +50,19 @@ public final class ClusterBenchmark {
             try {
                 HazelcastInstance caller = cluster.get(0);
                 IExecutorService raw = caller.getExecutorService("fanout-raw-bench");
-                double rawSubmit = median(rounds, () -> rawSubmitAll(raw, tasks));
+                double rawSubmit = median(rounds, () -> rawSubmitAll(raw, tasks, Plain::new));
+                // What a durable claim costs on its own: the raw task, plus the map operations Fanout's member side
+                // does per task (a putIfAbsent before running; then a set, not awaited, of the outcome).
+                double rawClaim = median(rounds, () -> rawSubmitAll(raw, tasks, n -> new Claiming(n, false)));
+                double rawClaimStore = median(rounds, () -> rawSubmitAll(raw, tasks, n -> new Claiming(n, true)));
                 double rawMap = rawSubmit; // raw Hazelcast has no map: one task per item is what a user would write
                 try (HazelcastExecutor pool = new HazelcastExecutor(caller)) {
                     double submit = median(rounds, () -> submitAll(pool, tasks));
                     double map = median(rounds, () -> mapAll(pool, tasks));
+                    System.out.printf(
+                            "%d member(s): raw + putIfAbsent claim    %8.1f us/task (%.2fx raw)%n"
+                                    + "%d member(s): raw + claim + setAsync     %8.1f us/task (%.2fx raw)%n",
+                            members, rawClaim, rawClaim / rawSubmit, members, rawClaimStore, rawClaimStore / rawSubmit);
                     System.out.printf(
                             "%d member(s): raw IExecutorService submit %8.1f us/task%n"
                                     + "%d member(s): HazelcastExecutor  submit %8.1f us/task (%.2fx raw)   map %8.1f"
@@ -93,13 +101,14 @@ public final class ClusterBenchmark {
         return (System.nanoTime() - start) / 1000.0 / tasks;
     }
 
-    private static double rawSubmitAll(IExecutorService raw, int tasks) {
+    private static double rawSubmitAll(
+            IExecutorService raw, int tasks, java.util.function.IntFunction<SerializableCallable<Integer>> task) {
         long start = System.nanoTime();
         List<java.util.concurrent.Future<Integer>> fs = new ArrayList<>(tasks);
         for (long i = 0; i < tasks; i++) {
-            int n = (int) i;
-            SerializableCallable<Integer> task = () -> n + 1;
-            fs.add(raw.submitToKeyOwner(task, i));
+            SerializableCallable<Integer> t = task.apply((int) i);
+            // as Fanout: the task runs where its entry lives, so the claim is a local operation
+            fs.add(raw.submitToKeyOwner(t, t instanceof Claiming c ? c.key : i));
         }
         for (java.util.concurrent.Future<Integer> f : fs) {
             try {
@@ -109,6 +118,47 @@ public final class ClusterBenchmark {
             }
         }
         return (System.nanoTime() - start) / 1000.0 / tasks;
+    }
+
+    /** The bare task. */
+    record Plain(int n) implements SerializableCallable<Integer> {
+        @Override
+        public Integer call() {
+            return n + 1;
+        }
+    }
+
+    /** The bare task, run only once it won its entry in a map, as Fanout's members do; and its outcome stored. */
+    static final class Claiming implements SerializableCallable<Integer>, com.hazelcast.core.HazelcastInstanceAware {
+        private static final long serialVersionUID = 1L;
+        private static final java.util.concurrent.atomic.AtomicLong KEYS = new java.util.concurrent.atomic.AtomicLong();
+        private final int n;
+        private final boolean store;
+        private final long key = KEYS.incrementAndGet();
+        private transient HazelcastInstance hazelcast;
+
+        Claiming(int n, boolean store) {
+            this.n = n;
+            this.store = store;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.hazelcast = instance;
+        }
+
+        @Override
+        public Integer call() {
+            com.hazelcast.map.IMap<Long, Integer> claims = hazelcast.getMap("fanout-claim-bench");
+            if (claims.putIfAbsent(key, -1) != null) {
+                return null;
+            }
+            int result = n + 1;
+            if (store) {
+                claims.setAsync(key, result);
+            }
+            return result;
+        }
     }
 
     interface Round {

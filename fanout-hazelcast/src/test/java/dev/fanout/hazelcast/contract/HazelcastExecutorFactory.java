@@ -32,10 +32,10 @@ final class HazelcastExecutorFactory implements ExecutorFactory {
         return MEMBERS * THREADS;
     }
 
-    /** The executor's own threads, {@code ID-completer-N}: the task ran on a member, its outcome arrives here. */
+    /** The executor's own threads, {@code fanout-ID-completer-N}: the task ran on a member, its outcome arrives here. */
     @Override
     public String completerThreadNames() {
-        return ".+-completer-\\d+";
+        return "fanout-[0-9a-f]{8}-completer-\\d+";
     }
 
     @Override
