@@ -46,14 +46,7 @@ class MapCloseTest {
                     MapOptions.defaults().bufferSize(2).ordered(ordered));
             Iterator<Integer> it = results.iterator();
             CompletableFuture<Integer> first = new CompletableFuture<>();
-            Thread consumer = new Thread(() -> {
-                try {
-                    first.complete(it.next());
-                } catch (Throwable t) {
-                    first.completeExceptionally(t);
-                }
-            });
-            consumer.start();
+            Thread consumer = nextOnAnotherThread(it, first);
             // Task 0 runs, task 1 fills the queue: the consumer's refill (task 2) can only wait.
             await().until(() -> started.get() == 1 && consumer.getState() == Thread.State.WAITING);
 
@@ -105,14 +98,7 @@ class MapCloseTest {
             bothRunning.await();
             Iterator<Integer> it = results.iterator();
             CompletableFuture<Integer> next = new CompletableFuture<>();
-            Thread consumer = new Thread(() -> {
-                try {
-                    next.complete(it.next());
-                } catch (Throwable t) {
-                    next.completeExceptionally(t);
-                }
-            });
-            consumer.start();
+            Thread consumer = nextOnAnotherThread(it, next);
             await().until(() -> consumer.getState() == Thread.State.WAITING);
             results.close();
             await().atMost(Duration.ofSeconds(20)).until(next::isDone);
@@ -125,5 +111,18 @@ class MapCloseTest {
             gate.countDown();
             pool.shutdown(true, false);
         }
+    }
+
+    /** Starts a consumer thread that takes one result and puts it, or what next() threw, in {@code outcome}. */
+    private static Thread nextOnAnotherThread(Iterator<Integer> it, CompletableFuture<Integer> outcome) {
+        Thread consumer = new Thread(() -> {
+            try {
+                outcome.complete(it.next());
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
+        consumer.start();
+        return consumer;
     }
 }

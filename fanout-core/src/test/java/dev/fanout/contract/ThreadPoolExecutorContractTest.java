@@ -11,15 +11,18 @@ class ThreadPoolExecutorContractTest extends ExecutorContract {
     /** As many workers as the cluster contract's two members of two threads. */
     private static final int WORKERS = 4;
 
+    /** The pool's options beyond its size and names: none here. */
+    ThreadPool.Builder configure(ThreadPool.Builder builder) {
+        return builder;
+    }
+
     @Override
     protected ExecutorFactory newFactory() {
         String prefix = PoolTestSupport.uniquePrefix("tck");
         return new ExecutorFactory() {
             @Override
             public Executor create() {
-                return ThreadPool.builder()
-                        .maxWorkers(WORKERS)
-                        .threadNamePrefix(prefix)
+                return configure(ThreadPool.builder().maxWorkers(WORKERS).threadNamePrefix(prefix))
                         .build();
             }
 
@@ -28,7 +31,7 @@ class ThreadPoolExecutorContractTest extends ExecutorContract {
                 return WORKERS;
             }
 
-            /** The worker that ran the task completes its future: {@code PREFIX_N}. */
+            /** The worker (platform or virtual) that ran the task completes its future: {@code PREFIX_N}. */
             @Override
             public String completerThreadNames() {
                 return Pattern.quote(prefix) + "_\\d+";
