@@ -112,9 +112,10 @@ class KillAMemberTest {
         for (int i = 0; i < ITEMS; i++) {
             assertThat(run.results.get(i)).isEqualTo(2 * i); // in order
         }
-        // The tasks running on the killed worker ran again elsewhere, and nothing else ran twice.
+        // The four tasks running on the killed worker ran again elsewhere. At least once allows more (a finished task
+        // can run again, see the at-most-once test), but only tasks the victim had started.
         assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
-        assertThat(run.reRun).hasSize(WorkerProcess.THREADS);
+        assertThat(run.reRun).hasSizeGreaterThanOrEqualTo(WorkerProcess.THREADS);
         assertThat(run.killedStarted).containsAll(run.reRun);
         report("at-least-once, client caller", run);
     }
