@@ -99,7 +99,10 @@ final class WorkerProcess implements AutoCloseable {
         List<Long> keys = new ArrayList<>();
         String prefix = "task " + executorName + "#";
         for (String line : output().split("\n")) {
-            if (line.startsWith(prefix)) {
+            // Only whole lines: a worker still running (a late copy of a task) may be writing the last one as it is
+            // read,
+            // and "task fanout-ID#51" cut from "#5123 started" would count the wrong key.
+            if (line.startsWith(prefix) && line.stripTrailing().endsWith("started")) {
                 String rest = line.substring(prefix.length());
                 int end = 0;
                 while (end < rest.length() && Character.isDigit(rest.charAt(end))) {
