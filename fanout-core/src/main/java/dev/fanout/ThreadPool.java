@@ -170,7 +170,9 @@ public final class ThreadPool implements Executor {
 
         /**
          * Bounds the queue, choosing what {@code submit} does when it is full: {@link WhenFull#BLOCK} waits for room,
-         * {@link WhenFull#REJECT} throws {@link RejectedExecutionException} at once.
+         * {@link WhenFull#REJECT} throws {@link RejectedExecutionException} at once. A producer waiting for room is
+         * refused (with {@link RejectedExecutionException}, or {@link BrokenThreadPoolException} for a broken pool) as
+         * soon as the pool shuts down or breaks, not when a place frees up.
          *
          * @param maxPending how many tasks may wait; at least 1
          * @param whenFull what submit does when that many wait
@@ -433,6 +435,7 @@ public final class ThreadPool implements Executor {
         private int threadsStarted;
         private int liveWorkers;
         private BrokenThreadPoolException broken;
+        private boolean roomOpen;
         private volatile boolean shutdown; // written under lock, read without it by isShutdown
 
         Core(
@@ -505,6 +508,19 @@ public final class ThreadPool implements Executor {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RejectedExecutionException("interrupted while waiting for room in the queue of " + prefix, e);
+            }
+        }
+
+        /**
+         * The pool takes no more tasks: lets every producer blocked for room in the queue through at once, to be
+         * refused under the lock, instead of waiting until a worker frees a place. Once; holds lock. Before it, the
+         * free permits plus those held by tasks make maxPending; after it, Integer.MAX_VALUE, so the permits that tasks
+         * still give back can never overflow the semaphore.
+         */
+        private void openRoom() {
+            if (room != null && !roomOpen) {
+                roomOpen = true;
+                room.release(Integer.MAX_VALUE - maxPending);
             }
         }
 
@@ -688,6 +704,7 @@ public final class ThreadPool implements Executor {
                             "a thread initializer failed, the thread pool is not usable anymore", cause);
                 }
                 reason = broken;
+                openRoom();
                 queue.drainTo(drained);
                 if (drained.remove(WAKE)) {
                     queue.add(WAKE);
@@ -713,6 +730,7 @@ public final class ThreadPool implements Executor {
             lock.lock();
             try {
                 shutdown = true;
+                openRoom();
                 if (cancelFutures) {
                     queue.drainTo(drained);
                 }

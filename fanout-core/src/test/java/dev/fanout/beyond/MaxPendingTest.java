@@ -68,6 +68,48 @@ class MaxPendingTest {
     }
 
     @Test
+    void shutdownRefusesAProducerBlockedForRoomAtOnce() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        ThreadPool pool = ThreadPool.builder().maxWorkers(1).maxPending(1).build();
+        CountDownLatch running = new CountDownLatch(1);
+        Future<?> first = pool.submit(() -> {
+            running.countDown();
+            gate.await();
+        });
+        running.await();
+        Future<?> queued = pool.submit(() -> 2); // the one place in the queue
+        List<Throwable> refused = new ArrayList<>();
+        Thread producer = new Thread(() -> {
+            try {
+                pool.submit(() -> 3);
+            } catch (Throwable t) {
+                refused.add(t);
+            }
+        });
+        try {
+            producer.start();
+            await().until(() -> producer.getState() == Thread.State.WAITING);
+            pool.shutdown(false, false);
+            // the running task still holds its worker, the queued one its place: only shutdown can free the producer
+            producer.join();
+            assertThat(refused)
+                    .singleElement()
+                    .isInstanceOf(RejectedExecutionException.class)
+                    .extracting(Throwable::getMessage)
+                    .isEqualTo("cannot schedule new futures after shutdown");
+            assertThatThrownBy(() -> pool.submit(() -> 4))
+                    .as("a full queue does not hold up the refusal of a submit after shutdown")
+                    .isInstanceOf(RejectedExecutionException.class);
+            assertThat(queued.isDone()).isFalse();
+        } finally {
+            gate.countDown();
+        }
+        assertThat(queued.result()).isEqualTo(2); // shutdown without cancelFutures still runs what was queued
+        assertThat(first.exception()).isNull();
+        pool.close();
+    }
+
+    @Test
     void cancelledQueuedTasksGiveTheirRoomBack() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         ThreadPool pool = ThreadPool.builder()
