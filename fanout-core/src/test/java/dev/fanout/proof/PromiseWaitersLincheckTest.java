@@ -1,6 +1,8 @@
 package dev.fanout.proof;
 
+import dev.fanout.AsCompleted;
 import dev.fanout.DoneAndNotDone;
+import dev.fanout.Future;
 import dev.fanout.Futures;
 import dev.fanout.Promise;
 import dev.fanout.ReturnWhen;
@@ -19,9 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * exception, or a deadlock — a waiter that parks and is never woken. This is the "no waiter hangs, no result is lost"
  * half of the Promise proof; {@link PromiseLincheckTest} is the linearizability half.
  *
- * <p>{@code Futures.asCompleted} is not here: under Lincheck 3.7 its {@code LinkedBlockingQueue.take()} makes the
- * checker report a hang without any interleaving to show (its own time-out, not a deadlock it found); it is covered by
- * {@code RandomisedStressTest} instead.
+ * <p>{@code Futures.asCompleted} is here too since it waits with park/unpark on a lock-free queue (Lincheck 3.7 could
+ * not follow the {@code LinkedBlockingQueue.take()} it used before).
  */
 @Tag("lincheck")
 @Timeout(600)
@@ -154,6 +155,37 @@ class PromiseWaitersLincheckTest {
     }
 
     /** AssertJ cannot run under the model checker (its class initialiser fails there), so plain checks. */
+    /**
+     * {@code asCompleted} against a completion, a cancel and a future added while it is iterated: it hands out each
+     * future exactly once and never parks for ever.
+     */
+    @Test
+    void asCompletedHandsOutEachFutureOnceWhateverTheOrder() {
+        int invocations = Math.max(20, invocations() / 4); // the iterator's structures cost ~10x per interleaving
+        Lincheck.runConcurrentTest(invocations, () -> {
+            Promise<Integer> a = new Promise<>();
+            Promise<Integer> b = new Promise<>();
+            Promise<Integer> c = new Promise<>();
+            Thread completer = new Thread(() -> a.setResult(1));
+            Thread canceller = new Thread(b::cancel);
+            completer.start();
+            canceller.start();
+            AsCompleted<Integer> all = Futures.asCompleted(List.of(a, b));
+            List<Future<Integer>> seen = new ArrayList<>();
+            for (Future<Integer> f : all) {
+                seen.add(f);
+                if (seen.size() == 1) {
+                    all.add(c);
+                    new Thread(() -> c.setResult(3)).start();
+                }
+            }
+            join(completer);
+            join(canceller);
+            check(seen.size() == 3 && seen.containsAll(List.of(a, b, c)), "handed out " + seen);
+        });
+        LincheckRuns.recordProgram("asCompleted vs a completion, a cancel and an add()", invocations);
+    }
+
     static void check(boolean condition, String message) {
         if (!condition) {
             throw new AssertionError(message);
