@@ -159,36 +159,26 @@ public final class BenchMain implements Callable<Integer> {
         List<Scenario> scenarios = new ArrayList<>();
         List<Verdict> verdicts = new ArrayList<>();
         if (selected.contains("a")) {
-            Scenario a = timed(
+            trivialTasks(
                     "a",
-                    "submit, then result() in order: %,d trivial tasks on %d workers"
-                            .formatted(sizes.submitResult(), workers),
-                    List.of(SubmitResult.values()),
+                    "submit, then result() in order",
+                    SubmitResult.values(),
                     sizes.submitResult(),
-                    workers,
-                    Work.triangle(sizes.submitResult()),
-                    0,
                     "submit_result",
-                    0);
-            scenarios.add(a);
-            verdicts.add(ratio(a, "ThreadPoolExecutor", 1.0, "per task at or below 1.0x ThreadPoolExecutor"));
-            verdicts.add(ratio(a, "CPython", 50, "at least 50x faster than CPython"));
+                    "ThreadPoolExecutor",
+                    scenarios,
+                    verdicts);
         }
         if (selected.contains("b")) {
-            Scenario b = timed(
+            trivialTasks(
                     "b",
-                    "asCompleted: %,d trivial tasks on %d workers".formatted(sizes.asCompleted(), workers),
-                    List.of(AsCompleted.values()),
+                    "asCompleted",
+                    AsCompleted.values(),
                     sizes.asCompleted(),
-                    workers,
-                    Work.triangle(sizes.asCompleted()),
-                    0,
                     "as_completed",
-                    0);
-            scenarios.add(b);
-            verdicts.add(
-                    ratio(b, "ExecutorCompletionService", 1.0, "per task at or below 1.0x ExecutorCompletionService"));
-            verdicts.add(ratio(b, "CPython", 50, "at least 50x faster than CPython"));
+                    "ExecutorCompletionService",
+                    scenarios,
+                    verdicts);
         }
         if (selected.contains("c")) {
             Scenario c = timed(
@@ -363,6 +353,34 @@ public final class BenchMain implements Callable<Integer> {
     private String command() {
         return "java -cp fanout-benchmarks/target/benchmarks.jar dev.fanout.benchmarks.BenchMain "
                 + String.join(" ", args);
+    }
+
+    /**
+     * Scenarios (a) and (b): {@code n} trivial tasks on {@link #workers} workers, timed; the targets are Fanout at or
+     * below {@code peer}'s cost per task, and at least 50 times faster than CPython's {@code pythonScenario}.
+     */
+    private void trivialTasks(
+            String id,
+            String what,
+            Contender[] contenders,
+            int n,
+            String pythonScenario,
+            String peer,
+            List<Scenario> scenarios,
+            List<Verdict> verdicts) {
+        Scenario s = timed(
+                id,
+                "%s: %,d trivial tasks on %d workers".formatted(what, n, workers),
+                List.of(contenders),
+                n,
+                workers,
+                Work.triangle(n),
+                0,
+                pythonScenario,
+                0);
+        scenarios.add(s);
+        verdicts.add(ratio(s, peer, 1.0, "per task at or below 1.0x " + peer));
+        verdicts.add(ratio(s, "CPython", 50, "at least 50x faster than CPython"));
     }
 
     /** Runs every contender for the warm-up and measured rounds, interleaved, and reduces the times to rows. */
