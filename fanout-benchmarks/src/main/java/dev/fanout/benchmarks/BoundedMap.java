@@ -34,48 +34,32 @@ enum BoundedMap implements Contender {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws Exception {
-                    ArrayDeque<Future<Long>> fs = new ArrayDeque<>();
-                    for (Integer item : Work.lazyRange(n)) {
-                        fs.add(pool.submit(() -> (long) item));
-                    }
-                    long sum = 0;
-                    for (Future<Long> f; (f = fs.poll()) != null; ) {
-                        sum += f.get();
-                    }
-                    return sum;
+            return Pools.trial(pool, n -> {
+                ArrayDeque<Future<Long>> fs = new ArrayDeque<>();
+                for (Integer item : Work.lazyRange(n)) {
+                    fs.add(pool.submit(() -> (long) item));
                 }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
+                long sum = 0;
+                for (Future<Long> f; (f = fs.poll()) != null; ) {
+                    sum += f.get();
                 }
-            };
+                return sum;
+            });
         }
     },
     PARALLEL_STREAM("parallel stream over an Iterator") {
         @Override
         public Trial open(int workers) {
             ForkJoinPool pool = Pools.forkJoin(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    Iterable<Integer> items = Work.lazyRange(n);
-                    AtomicLong sum = new AtomicLong();
-                    pool.submit(() -> StreamSupport.stream(items.spliterator(), true)
-                                    .map(i -> (long) i)
-                                    .forEachOrdered(sum::addAndGet))
-                            .join();
-                    return sum.get();
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> {
+                Iterable<Integer> items = Work.lazyRange(n);
+                AtomicLong sum = new AtomicLong();
+                pool.submit(() -> StreamSupport.stream(items.spliterator(), true)
+                                .map(i -> (long) i)
+                                .forEachOrdered(sum::addAndGet))
+                        .join();
+                return sum.get();
+            });
         }
     },
     PARALLEL_COLLECTORS("parallel-collectors parallelToOrderedStream") {
@@ -83,17 +67,8 @@ enum BoundedMap implements Contender {
         public Trial open(int workers) {
             Jdk21Peers peers = Jdk21Peers.load();
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    return peers.parallelToOrderedStream(Work.lazyRange(n), i -> (long) i, pool, workers);
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(
+                    pool, n -> peers.parallelToOrderedStream(Work.lazyRange(n), i -> (long) i, pool, workers));
         }
     };
 
@@ -118,23 +93,15 @@ enum BoundedMap implements Contender {
 
     private static Trial fanout(int workers, MapOptions options) {
         ThreadPool pool = Pools.fanout(workers);
-        return new Trial() {
-            @Override
-            public long run(int n) {
-                long sum = 0;
-                try (MapResults<Long> results = pool.map(i -> (long) i, Work.lazyRange(n), options)) {
-                    Iterator<Long> it = results.iterator();
-                    while (it.hasNext()) {
-                        sum += it.next();
-                    }
+        return Pools.trial(pool, n -> {
+            long sum = 0;
+            try (MapResults<Long> results = pool.map(i -> (long) i, Work.lazyRange(n), options)) {
+                Iterator<Long> it = results.iterator();
+                while (it.hasNext()) {
+                    sum += it.next();
                 }
-                return sum;
             }
-
-            @Override
-            public void close() {
-                pool.close();
-            }
-        };
+            return sum;
+        });
     }
 }

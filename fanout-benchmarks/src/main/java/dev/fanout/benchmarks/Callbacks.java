@@ -22,117 +22,85 @@ public enum Callbacks implements Contender {
         @Override
         public Trial open(int workers) {
             ThreadPool pool = Pools.fanout(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws InterruptedException {
-                    Tally tally = new Tally(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        pool.submit(() -> item).addDoneCallback(f -> tally.add(f.result()));
-                    }
-                    return tally.await();
+            return Pools.trial(pool, n -> {
+                Tally tally = new Tally(n);
+                for (int i = 0; i < n; i++) {
+                    int item = i;
+                    pool.submit(() -> item).addDoneCallback(f -> tally.add(f.result()));
                 }
-
-                @Override
-                public void close() {
-                    pool.close();
-                }
-            };
+                return tally.await();
+            });
         }
     },
     COMPLETABLE_FUTURE("CompletableFuture.whenComplete") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws InterruptedException {
-                    Tally tally = new Tally(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        CompletableFuture.supplyAsync(() -> item, pool).whenComplete((v, e) -> tally.add(v));
-                    }
-                    return tally.await();
+            return Pools.trial(pool, n -> {
+                Tally tally = new Tally(n);
+                for (int i = 0; i < n; i++) {
+                    int item = i;
+                    CompletableFuture.supplyAsync(() -> item, pool).whenComplete((v, e) -> tally.add(v));
                 }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+                return tally.await();
+            });
         }
     },
     GUAVA("Guava Futures.addCallback") {
         @Override
         public Trial open(int workers) {
             ListeningExecutorService pool = Pools.guava(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws InterruptedException {
-                    Tally tally = new Tally(n);
-                    FutureCallback<Integer> callback = new FutureCallback<>() {
-                        @Override
-                        public void onSuccess(Integer v) {
-                            tally.add(v);
-                        }
-
-                        @Override
-                        public void onFailure(Throwable t) {
-                            throw new AssertionError(t);
-                        }
-                    };
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        Futures.addCallback(pool.submit(() -> item), callback, MoreExecutors.directExecutor());
+            return Pools.trial(pool, n -> {
+                Tally tally = new Tally(n);
+                FutureCallback<Integer> callback = new FutureCallback<>() {
+                    @Override
+                    public void onSuccess(Integer v) {
+                        tally.add(v);
                     }
-                    return tally.await();
-                }
 
-                @Override
-                public void close() {
-                    Pools.close(pool);
+                    @Override
+                    public void onFailure(Throwable t) {
+                        throw new AssertionError(t);
+                    }
+                };
+                for (int i = 0; i < n; i++) {
+                    int item = i;
+                    Futures.addCallback(pool.submit(() -> item), callback, MoreExecutors.directExecutor());
                 }
-            };
+                return tally.await();
+            });
         }
     },
     FANOUT_PROMISE("Fanout Promise, no pool") {
         @Override
         public Trial open(int workers) {
-            return new Trial() {
-                @Override
-                public long run(int n) throws InterruptedException {
-                    Tally tally = new Tally(n);
-                    for (int i = 0; i < n; i++) {
-                        Promise<Integer> p = new Promise<>();
-                        p.addDoneCallback(f -> tally.add(f.result()));
-                        p.setResult(i);
-                    }
-                    return tally.await();
-                }
-
-                @Override
-                public void close() {}
-            };
+            return Trial.of(
+                    n -> {
+                        Tally tally = new Tally(n);
+                        for (int i = 0; i < n; i++) {
+                            Promise<Integer> p = new Promise<>();
+                            p.addDoneCallback(f -> tally.add(f.result()));
+                            p.setResult(i);
+                        }
+                        return tally.await();
+                    },
+                    () -> {});
         }
     },
     COMPLETABLE_FUTURE_NO_POOL("CompletableFuture, no pool") {
         @Override
         public Trial open(int workers) {
-            return new Trial() {
-                @Override
-                public long run(int n) throws InterruptedException {
-                    Tally tally = new Tally(n);
-                    for (int i = 0; i < n; i++) {
-                        CompletableFuture<Integer> f = new CompletableFuture<>();
-                        f.whenComplete((v, e) -> tally.add(v));
-                        f.complete(i);
-                    }
-                    return tally.await();
-                }
-
-                @Override
-                public void close() {}
-            };
+            return Trial.of(
+                    n -> {
+                        Tally tally = new Tally(n);
+                        for (int i = 0; i < n; i++) {
+                            CompletableFuture<Integer> f = new CompletableFuture<>();
+                            f.whenComplete((v, e) -> tally.add(v));
+                            f.complete(i);
+                        }
+                        return tally.await();
+                    },
+                    () -> {});
         }
     };
 

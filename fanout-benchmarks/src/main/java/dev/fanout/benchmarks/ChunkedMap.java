@@ -1,7 +1,6 @@
 package dev.fanout.benchmarks;
 
 import dev.fanout.MapOptions;
-import dev.fanout.MapResults;
 import dev.fanout.ThreadPool;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,84 +18,52 @@ public enum ChunkedMap implements Contender {
         public Trial open(int workers) {
             ThreadPool pool = Pools.fanout(workers);
             MapOptions options = MapOptions.defaults().chunkSize(chunkSize);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    long sum = 0;
-                    try (MapResults<Long> results = pool.map(Work::cpu, Work.range(n), options)) {
-                        for (long r : results) {
-                            sum += r;
-                        }
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    pool.close();
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sum(pool.map(Work::cpu, Work.range(n), options)));
         }
     },
     PARALLEL_STREAM("parallel stream") {
         @Override
         public Trial open(int workers) {
             ForkJoinPool pool = Pools.forkJoin(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    List<Integer> items = Work.range(n);
-                    // The common idiom for running a parallel stream on a pool of one's own choosing.
-                    List<Long> results = pool.submit(
-                                    () -> items.parallelStream().map(Work::cpu).toList())
-                            .join();
-                    long sum = 0;
-                    for (long r : results) {
-                        sum += r;
-                    }
-                    return sum;
+            return Pools.trial(pool, n -> {
+                List<Integer> items = Work.range(n);
+                // The common idiom for running a parallel stream on a pool of one's own choosing.
+                List<Long> results = pool.submit(
+                                () -> items.parallelStream().map(Work::cpu).toList())
+                        .join();
+                long sum = 0;
+                for (long r : results) {
+                    sum += r;
                 }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+                return sum;
+            });
         }
     },
     THREAD_POOL_EXECUTOR("ThreadPoolExecutor, chunks by hand") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws Exception {
-                    List<Integer> items = Work.range(n);
-                    List<Future<long[]>> chunks = new ArrayList<>(n / chunkSize + 1);
-                    for (int from = 0; from < n; from += chunkSize) {
-                        List<Integer> chunk = items.subList(from, Math.min(n, from + chunkSize));
-                        chunks.add(pool.submit(() -> {
-                            long[] out = new long[chunk.size()];
-                            for (int i = 0; i < out.length; i++) {
-                                out[i] = Work.cpu(chunk.get(i));
-                            }
-                            return out;
-                        }));
-                    }
-                    long sum = 0;
-                    for (Future<long[]> chunk : chunks) {
-                        for (long r : chunk.get()) {
-                            sum += r;
+            return Pools.trial(pool, n -> {
+                List<Integer> items = Work.range(n);
+                List<Future<long[]>> chunks = new ArrayList<>(n / chunkSize + 1);
+                for (int from = 0; from < n; from += chunkSize) {
+                    List<Integer> chunk = items.subList(from, Math.min(n, from + chunkSize));
+                    chunks.add(pool.submit(() -> {
+                        long[] out = new long[chunk.size()];
+                        for (int i = 0; i < out.length; i++) {
+                            out[i] = Work.cpu(chunk.get(i));
                         }
+                        return out;
+                    }));
+                }
+                long sum = 0;
+                for (Future<long[]> chunk : chunks) {
+                    for (long r : chunk.get()) {
+                        sum += r;
                     }
-                    return sum;
                 }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+                return sum;
+            });
         }
     },
     PARALLEL_COLLECTORS("parallel-collectors Batching") {
@@ -104,17 +71,7 @@ public enum ChunkedMap implements Contender {
         public Trial open(int workers) {
             Jdk21Peers peers = Jdk21Peers.load();
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    return peers.batchedOrderedStream(Work.range(n), Work::cpu, pool, workers);
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> peers.batchedOrderedStream(Work.range(n), Work::cpu, pool, workers));
         }
     };
 

@@ -34,6 +34,28 @@ interface Contender {
         /** Shuts the executor down and waits for its threads. */
         @Override
         void close();
+
+        /** A trial that runs {@code workload} and, once closed, runs {@code close}: see also {@link Pools#trial}. */
+        static Trial of(Workload workload, Runnable close) {
+            return new Trial() {
+                @Override
+                public long run(int n) throws Exception {
+                    return workload.run(n);
+                }
+
+                @Override
+                public void close() {
+                    close.run();
+                }
+            };
+        }
+    }
+
+    /** What {@link Trial#run(int)} does, for {@link Trial#of}. */
+    @FunctionalInterface
+    interface Workload {
+        /** Runs the workload once over {@code n} items and returns the checksum of the results. */
+        long run(int n) throws Exception;
     }
 
     /** The contender cannot run here: on JDK 17, or in a build made on JDK 17. */

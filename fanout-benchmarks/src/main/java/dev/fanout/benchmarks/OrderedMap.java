@@ -1,14 +1,9 @@
 package dev.fanout.benchmarks;
 
-import dev.fanout.MapResults;
 import dev.fanout.ThreadPool;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.Future;
 
 /**
  * The contenders of scenario (c): an ordered map of {@code n} items, each about a microsecond of CPU work ({@link Work#cpu(int)}); the
@@ -19,98 +14,37 @@ public enum OrderedMap implements Contender {
         @Override
         public Trial open(int workers) {
             ThreadPool pool = Pools.fanout(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    long sum = 0;
-                    try (MapResults<Long> results = pool.map(Work::cpu, Work.range(n))) {
-                        for (long r : results) {
-                            sum += r;
-                        }
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    pool.close();
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sum(pool.map(Work::cpu, Work.range(n))));
         }
     },
     THREAD_POOL_EXECUTOR("ThreadPoolExecutor") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws Exception {
-                    List<Future<Long>> fs = new ArrayList<>(n);
-                    for (Integer item : Work.range(n)) {
-                        fs.add(pool.submit(() -> Work.cpu(item)));
-                    }
-                    long sum = 0;
-                    for (Future<Long> f : fs) {
-                        sum += f.get();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> {
+                List<Integer> items = Work.range(n);
+                return Batch.sumGets(Batch.submit(pool, n, i -> () -> Work.cpu(items.get(i))));
+            });
         }
     },
     COMPLETABLE_FUTURE("CompletableFuture.supplyAsync") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    List<CompletableFuture<Long>> fs = new ArrayList<>(n);
-                    for (Integer item : Work.range(n)) {
-                        fs.add(CompletableFuture.supplyAsync(() -> Work.cpu(item), pool));
-                    }
-                    long sum = 0;
-                    for (CompletableFuture<Long> f : fs) {
-                        sum += f.join();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> {
+                List<Integer> items = Work.range(n);
+                return Batch.sumJoins(Batch.supplyAsync(pool, n, i -> () -> Work.cpu(items.get(i))));
+            });
         }
     },
     FORK_JOIN_POOL("ForkJoinPool") {
         @Override
         public Trial open(int workers) {
             ForkJoinPool pool = Pools.forkJoin(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    List<ForkJoinTask<Long>> fs = new ArrayList<>(n);
-                    for (Integer item : Work.range(n)) {
-                        fs.add(pool.submit(() -> Work.cpu(item)));
-                    }
-                    long sum = 0;
-                    for (ForkJoinTask<Long> f : fs) {
-                        sum += f.join();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> {
+                List<Integer> items = Work.range(n);
+                return Batch.sumTaskJoins(Batch.submit(pool, n, i -> () -> Work.cpu(items.get(i))));
+            });
         }
     },
     PARALLEL_STREAM("parallel stream") {
@@ -124,17 +58,7 @@ public enum OrderedMap implements Contender {
         public Trial open(int workers) {
             Jdk21Peers peers = Jdk21Peers.load();
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    return peers.parallelToOrderedStream(Work.range(n), Work::cpu, pool, workers);
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> peers.parallelToOrderedStream(Work.range(n), Work::cpu, pool, workers));
         }
     };
 

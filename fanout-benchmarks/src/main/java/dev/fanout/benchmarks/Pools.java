@@ -29,6 +29,16 @@ final class Pools {
         return MoreExecutors.listeningDecorator(Executors.newFixedThreadPool(workers));
     }
 
+    /** A trial of {@code workload} on {@code pool}, which it closes with {@link ThreadPool#close()}. */
+    static Contender.Trial trial(ThreadPool pool, Contender.Workload workload) {
+        return Contender.Trial.of(workload, pool::close);
+    }
+
+    /** A trial of {@code workload} on {@code pool}, which it closes with {@link #close(ExecutorService)}. */
+    static Contender.Trial trial(ExecutorService pool, Contender.Workload workload) {
+        return Contender.Trial.of(workload, () -> close(pool));
+    }
+
     /** Shuts {@code executor} down and waits for its threads, so that the next trial starts on a quiet machine. */
     static void close(ExecutorService executor) {
         executor.shutdown();

@@ -1,17 +1,10 @@
 package dev.fanout.benchmarks;
 
-import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.ListeningExecutorService;
-import dev.fanout.MapResults;
 import dev.fanout.ThreadPool;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.Future;
 
 /**
  * Scenarios (f) and (h): {@code n} tasks that each sleep, on as many platform workers as asked; the results are read
@@ -22,127 +15,35 @@ enum SleepFanout implements Contender {
         @Override
         public Trial open(int workers) {
             ThreadPool pool = Pools.fanout(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    long sum = 0;
-                    try (MapResults<Integer> results = pool.map(SleepFanout::sleep, Work.range(n))) {
-                        for (int r : results) {
-                            sum += r;
-                        }
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    pool.close();
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sum(pool.map(SleepFanout::sleep, Work.range(n))));
         }
     },
     THREAD_POOL_EXECUTOR("ThreadPoolExecutor") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws Exception {
-                    List<Future<Integer>> fs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        fs.add(pool.submit(() -> sleep(item)));
-                    }
-                    long sum = 0;
-                    for (Future<Integer> f : fs) {
-                        sum += f.get();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sumGets(Batch.submit(pool, n, i -> () -> sleep(i))));
         }
     },
     COMPLETABLE_FUTURE("CompletableFuture.supplyAsync") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Pools.fixed(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    List<CompletableFuture<Integer>> fs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        fs.add(CompletableFuture.supplyAsync(() -> sleepUnchecked(item), pool));
-                    }
-                    long sum = 0;
-                    for (CompletableFuture<Integer> f : fs) {
-                        sum += f.join();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sumJoins(Batch.supplyAsync(pool, n, i -> () -> sleepUnchecked(i))));
         }
     },
     FORK_JOIN_POOL("ForkJoinPool") {
         @Override
         public Trial open(int workers) {
             ForkJoinPool pool = Pools.forkJoin(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    List<ForkJoinTask<Integer>> fs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        fs.add(pool.submit(() -> sleep(item)));
-                    }
-                    long sum = 0;
-                    for (ForkJoinTask<Integer> f : fs) {
-                        sum += f.join();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sumTaskJoins(Batch.submit(pool, n, i -> () -> sleep(i))));
         }
     },
     GUAVA("Guava ListeningExecutorService") {
         @Override
         public Trial open(int workers) {
             ListeningExecutorService pool = Pools.guava(workers);
-            return new Trial() {
-                @Override
-                public long run(int n) throws Exception {
-                    List<ListenableFuture<Integer>> fs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        fs.add(pool.submit(() -> sleep(item)));
-                    }
-                    long sum = 0;
-                    for (ListenableFuture<Integer> f : fs) {
-                        sum += f.get();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sumGets(Batch.submit(pool, n, i -> () -> sleep(i))));
         }
     };
 

@@ -1,11 +1,7 @@
 package dev.fanout.benchmarks;
 
-import dev.fanout.MapResults;
 import dev.fanout.ThreadPool;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * Scenario (f), second half: {@code n} tasks that each sleep, on virtual threads, with room for all of them at once.
@@ -21,64 +17,22 @@ enum VirtualSleep implements Contender {
             } catch (UnsupportedOperationException e) {
                 throw new Unavailable("needs JDK 21+");
             }
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    long sum = 0;
-                    try (MapResults<Integer> results = pool.map(SleepFanout::sleep, Work.range(n))) {
-                        for (int r : results) {
-                            sum += r;
-                        }
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    pool.close();
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sum(pool.map(SleepFanout::sleep, Work.range(n))));
         }
     },
     VIRTUAL_THREAD_PER_TASK("Executors.newVirtualThreadPerTaskExecutor") {
         @Override
         public Trial open(int workers) {
             ExecutorService pool = Jdk21Peers.load().newVirtualThreadPerTaskExecutor();
-            return new Trial() {
-                @Override
-                public long run(int n) throws Exception {
-                    List<Future<Integer>> fs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        int item = i;
-                        fs.add(pool.submit(() -> SleepFanout.sleep(item)));
-                    }
-                    long sum = 0;
-                    for (Future<Integer> f : fs) {
-                        sum += f.get();
-                    }
-                    return sum;
-                }
-
-                @Override
-                public void close() {
-                    Pools.close(pool);
-                }
-            };
+            return Pools.trial(pool, n -> Batch.sumGets(Batch.submit(pool, n, i -> () -> SleepFanout.sleep(i))));
         }
     },
     PARALLEL_COLLECTORS("parallel-collectors (virtual threads)") {
         @Override
         public Trial open(int workers) {
             Jdk21Peers peers = Jdk21Peers.load();
-            return new Trial() {
-                @Override
-                public long run(int n) {
-                    return peers.parallelOnVirtualThreads(n, i -> (long) SleepFanout.sleepUnchecked(i));
-                }
-
-                @Override
-                public void close() {}
-            };
+            return Trial.of(
+                    n -> peers.parallelOnVirtualThreads(n, i -> (long) SleepFanout.sleepUnchecked(i)), () -> {});
         }
     };
 
