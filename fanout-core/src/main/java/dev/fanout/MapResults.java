@@ -65,6 +65,8 @@ public interface MapResults<R> extends Iterable<R>, AutoCloseable {
      * <p>A consumer blocked in {@code next()} when another thread closes: in input order, it gets its result if the
      * task it waits for was already running, or a {@link java.util.concurrent.CancellationException} if not; in
      * completion order, it gets a {@code CancellationException} at once. Either way {@code hasNext()} is then false.
+     * So does a consumer's {@code next()} after {@code hasNext()} said true, when another thread closed in between.
+     * After a close on the consumer's own thread, {@code next()} throws {@code NoSuchElementException}.
      */
     @Override
     void close();

@@ -56,6 +56,14 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     private volatile boolean ended; // written under this; read without it by the consumer's chunk fast path
     private boolean iterated;
+    /**
+     * The id of the thread whose close() came while results were left: a next() on another thread then throws
+     * CancellationException, not NoSuchElementException. An id, not the Thread, so as not to keep a worker reachable.
+     */
+    private long closedEarlyBy = NOT_CLOSED_EARLY;
+
+    private static final long NOT_CLOSED_EARLY = -1L;
+
     private long submittedItems;
     private boolean exhaustionUnreported;
     /** Futures whose progress callback is still to be added, once this lock is let go. */
@@ -261,7 +269,12 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
         Future<?> head = null;
         synchronized (this) {
             if (!hasNext()) {
-                throw new NoSuchElementException();
+                // Closed by another thread between this consumer's hasNext() and next(): as for a consumer already
+                // waiting in next(), the close cuts the step short. After its own close, the iteration is just over.
+                throw closedEarlyBy != NOT_CLOSED_EARLY
+                                && closedEarlyBy != Thread.currentThread().getId()
+                        ? new CancellationException("the map results were closed by another thread")
+                        : new NoSuchElementException();
             }
             if (ordered) {
                 head = inOrder.pollFirst();
@@ -381,6 +394,11 @@ final class MapRun<X, R> implements MapResults<R>, Iterator<R> {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (!ended && !(ordered ? inOrder.isEmpty() : inFlight.isEmpty())) {
+                closedEarlyBy = Thread.currentThread().getId();
+            }
+        }
         endAndCancel();
     }
 

@@ -1,6 +1,7 @@
 package dev.fanout.beyond;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.fanout.MapOptions;
@@ -124,5 +125,30 @@ class MapCloseTest {
         });
         consumer.start();
         return consumer;
+    }
+    /**
+     * A close from another thread (say, a progress listener's) between the consumer's {@code hasNext()} and its
+     * {@code next()} cuts the step short with {@code CancellationException}, as for a consumer already waiting in
+     * {@code next()}; a {@code NoSuchElementException} would break the word {@code hasNext()} gave. After the
+     * consumer's own close, the iteration is simply over ({@code NoSuchElementException}, as the contract tests say).
+     */
+    @ParameterizedTest(name = "ordered={0}")
+    @ValueSource(booleans = {true, false})
+    void aCloseFromAnotherThreadBetweenHasNextAndNextCutsTheStepShort(boolean ordered) throws Exception {
+        try (ThreadPool pool = new ThreadPool(1)) {
+            MapResults<Integer> results = pool.map(
+                    i -> i,
+                    IntStream.range(0, 10).boxed().toList(),
+                    MapOptions.defaults().ordered(ordered));
+            Iterator<Integer> it = results.iterator();
+            assertThat(it.hasNext()).isTrue();
+            Thread closer = new Thread(results::close);
+            closer.start();
+            closer.join();
+            assertThat(it.hasNext()).isFalse();
+            assertThatThrownBy(it::next)
+                    .isInstanceOf(CancellationException.class)
+                    .hasMessage("the map results were closed by another thread");
+        }
     }
 }

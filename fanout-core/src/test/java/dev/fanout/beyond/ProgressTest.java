@@ -9,6 +9,7 @@ import dev.fanout.ThreadPool;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -72,7 +73,10 @@ class ProgressTest {
         }
     }
 
-    /** The listener runs under no lock of the map's, so it may stop the map itself. */
+    /**
+     * The listener runs under no lock of the map's, so it may stop the map itself. The consumer's iteration then ends:
+     * normally, or, when it was waiting for a task the close cancelled, with {@link CancellationException}.
+     */
     @Test
     void listenerMayCloseTheMap() {
         AtomicReference<MapResults<Integer>> results = new AtomicReference<>();
@@ -88,8 +92,13 @@ class ProgressTest {
                             r.close();
                         }
                     })));
-            for (Integer ignored : results.get()) {
-                consumed++;
+            try {
+                for (Integer ignored : results.get()) {
+                    consumed++;
+                }
+            } catch (CancellationException e) {
+                // The listener ran on a worker while the consumer waited in next() for a task close() cancelled: the
+                // documented end of a wait cut short by close(). (Seen under PIT's slowed-down coverage run.)
             }
         }
         assertThat(closedByListener).isTrue();
