@@ -149,6 +149,16 @@ class MapCloseTest {
             assertThatThrownBy(it::next)
                     .isInstanceOf(CancellationException.class)
                     .hasMessage("the map results were closed by another thread");
+
+            // Everything handed out before the close: nothing was cut short, the iteration is just over.
+            MapResults<Integer> done =
+                    pool.map(i -> i, List.of(1), MapOptions.defaults().ordered(ordered));
+            Iterator<Integer> all = done.iterator();
+            assertThat(all.next()).isEqualTo(1);
+            Thread lateCloser = new Thread(done::close);
+            lateCloser.start();
+            lateCloser.join();
+            assertThatThrownBy(all::next).isInstanceOf(java.util.NoSuchElementException.class);
         }
     }
 }
