@@ -312,7 +312,7 @@ public final class HazelcastExecutor implements Executor {
         }
         future.addDoneCallback(this::finished);
         try {
-            send(future, task);
+            send(future, future.envelope(), task);
         } catch (RuntimeException | Error e) {
             future.fail(e); // leaves `live` through its callback
             throw e;
@@ -406,10 +406,10 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /** Sends the task; the reply completes the future on a completer thread. */
-    private void send(RemoteFuture<?> future, Object userTask) {
+    private void send(RemoteFuture<?> future, TaskEnvelope envelope, Object userTask) {
         java.util.concurrent.Future<TaskState> reply;
         try {
-            reply = executor.submitToKeyOwner(future.envelope, future.key);
+            reply = executor.submitToKeyOwner(envelope, future.key);
         } catch (HazelcastSerializationException e) {
             if (userTask != null && isNotSerializable(e)) {
                 throw new IllegalArgumentException(Outcomes.explainNotSerializable(userTask), e);
@@ -571,7 +571,7 @@ public final class HazelcastExecutor implements Executor {
     private void resend(RemoteFuture<?> future) {
         future.resent = true;
         try {
-            send(future, null);
+            send(future, future.nextEnvelope(), null);
         } catch (RuntimeException e) {
             retryLater(future, e);
         }

@@ -177,6 +177,10 @@ class KillAMemberTest {
         final Map<Integer, TaskLostException> lost = new HashMap<>();
         Set<Long> killedStarted;
         Set<Long> reRun = new HashSet<>();
+        /** For each task run twice, what each worker printed of it: which run and which send of the caller. */
+        final Map<Long, String> trace = new java.util.TreeMap<>();
+
+        long skippedCopies;
         long mapMillis;
         long detectMillis = -1;
         long recoverMillis;
@@ -248,6 +252,19 @@ class KillAMemberTest {
                 run.reRun.add(key);
             }
         });
+        for (long key : run.reRun) {
+            List<String> seen = new ArrayList<>();
+            for (WorkerProcess w : workers) {
+                List<String> lines = w.linesOf(executorName, key);
+                if (!lines.isEmpty()) {
+                    seen.add(w.port + (w == victim ? " (killed)" : "") + ": " + String.join(" | ", lines));
+                }
+            }
+            run.trace.put(key, String.join("; ", seen));
+        }
+        for (WorkerProcess w : workers) {
+            run.skippedCopies += w.skippedCopies(executorName);
+        }
         assertThat(starts.keySet().size()).isGreaterThanOrEqualTo(ITEMS - run.lost.size());
         if (detectedAt.get() != 0) {
             run.detectMillis = (detectedAt.get() - killedAt.get()) / 1_000_000;
@@ -264,6 +281,8 @@ class KillAMemberTest {
     }
 
     private void report(String variant, Run run) throws Exception {
+        run.trace.forEach((key, where) -> System.out.println("[kill test] " + variant + ": #" + key + " " + where));
+        System.out.println("[kill test] " + variant + ": " + run.skippedCopies + " copies found their task taken");
         String line = String.format(
                 "[kill test] %s: %d tasks over 3 workers, 1 killed with %d tasks running after"
                         + " finishing %d; %d results delivered once in"

@@ -94,14 +94,13 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** The task lines: "task fanout-ID#K started" or "task fanout-ID#K (run N) started". */
+    /** The task lines: "task fanout-ID#K started" or "task fanout-ID#K (run N, send S) started". */
     List<Long> startedKeys(String executorName) {
         List<Long> keys = new ArrayList<>();
         String prefix = "task " + executorName + "#";
         for (String line : output().split("\n")) {
             // Only whole lines: a worker still running (a late copy of a task) may be writing the last one as it is
-            // read,
-            // and "task fanout-ID#51" cut from "#5123 started" would count the wrong key.
+            // read, and "task fanout-ID#51" cut from "#5123 started" would count the wrong key.
             if (line.startsWith(prefix) && line.stripTrailing().endsWith("started")) {
                 String rest = line.substring(prefix.length());
                 int end = 0;
@@ -112,6 +111,27 @@ final class WorkerProcess implements AutoCloseable {
             }
         }
         return keys;
+    }
+
+    /** Every whole line this worker printed about task {@code key}: its starts, and copies it did not run. */
+    List<String> linesOf(String executorName, long key) {
+        List<String> lines = new ArrayList<>();
+        String prefix = "task " + executorName + "#" + key + " ";
+        for (String line : output().split("\n")) {
+            String l = line.stripTrailing();
+            if (l.startsWith(prefix) && (l.endsWith("started") || l.contains(" not run: "))) {
+                lines.add(l.substring(prefix.length()));
+            }
+        }
+        return lines;
+    }
+
+    /** How many copies of this executor's tasks found their task taken and did not run it. */
+    long skippedCopies(String executorName) {
+        String prefix = "task " + executorName + "#";
+        return output().lines()
+                .filter(l -> l.startsWith(prefix) && l.contains(" not run: "))
+                .count();
     }
 
     void kill() {
