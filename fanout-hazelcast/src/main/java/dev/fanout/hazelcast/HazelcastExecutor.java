@@ -103,6 +103,16 @@ public final class HazelcastExecutor implements Executor {
     private static final int FORGET_BATCH = 512;
     private static final long FORGET_MILLIS = 100;
 
+    /**
+     * How long the tombstone of a delivered task outlives the delivery. A copy of a task arrives late when Hazelcast
+     * re-sends it by itself, which it does for as long as the invocation may retry: a member up to
+     * {@code hazelcast.invocation.max.retry.count} (250) tries, 500 ms apart after the first five (about two minutes);
+     * a client until {@code hazelcast.client.invocation.timeout.seconds} (120) have passed, and the member a client's
+     * try reaches may retry it in turn. Each copy is sent within that window of the first send, so before the delivery
+     * plus the window; five minutes covers the default windows of both, with room for a copy to wait in a queue.
+     */
+    static final long TOMBSTONE_TTL_MILLIS = TimeUnit.MINUTES.toMillis(5);
+
     /** What happens to a task that was running on a member that left the cluster. */
     public enum Delivery {
         /**
@@ -152,7 +162,7 @@ public final class HazelcastExecutor implements Executor {
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, RemoteFuture<?>> live = new ConcurrentHashMap<>();
     private final Set<RemoteFuture<?>> watched = ConcurrentHashMap.newKeySet();
-    /** Keys of delivered tasks whose entries are deleted in batches (one call per member, not one per task). */
+    /** Keys of delivered tasks whose entries become tombstones in batches (one call per member, not one per task). */
     private final java.util.concurrent.ConcurrentLinkedQueue<Long> forgotten =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -503,9 +513,11 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /**
-     * Lets go of the entry of a settled task. Deleted when only the reply we had could have run it; kept as a small
-     * tombstone when a copy of the task (resubmitted, or sent before a lost reply) may still reach a member, so that
-     * the copy finds it and does not run.
+     * Lets go of the entry of a settled task: it becomes a DELIVERED tombstone, so that a copy of the task that
+     * reaches a member later finds it and does not run. The reply we had does not prove there is no other copy:
+     * Hazelcast re-sends a task by itself when a member leaves, unknown to us. Tombstones expire after
+     * {@link #TOMBSTONE_TTL_MILLIS}, except where we sent the task again ourselves (a copy we sent may wait in a
+     * member's queue for as long as that queue is long): those stay until the executor is released.
      */
     private void forget(RemoteFuture<?> future, TaskState state) {
         try {
@@ -522,7 +534,7 @@ public final class HazelcastExecutor implements Executor {
         }
     }
 
-    /** Deletes the entries of delivered tasks, asynchronously; the members apply it after their own DONE write. */
+    /** Tombstones delivered tasks, asynchronously; the members apply it after their own DONE write. */
     private void flushForgotten() {
         Set<Long> keys = new java.util.HashSet<>();
         for (Long key; keys.size() < 4 * FORGET_BATCH && (key = forgotten.poll()) != null; ) {
@@ -531,7 +543,7 @@ public final class HazelcastExecutor implements Executor {
         forgottenCount.addAndGet(-keys.size());
         if (!keys.isEmpty()) {
             try {
-                states.submitToKeys(keys, new Forget());
+                states.submitToKeys(keys, new Forget(TOMBSTONE_TTL_MILLIS));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "could not clean up task states of " + name(), e);
             }

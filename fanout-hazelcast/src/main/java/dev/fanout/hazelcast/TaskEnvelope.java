@@ -88,7 +88,9 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         }
         TaskState now = states.get(key);
         tell(now);
-        return now == null ? TaskState.DELIVERED : now; // another copy won: report what it made of the task
+        // Another copy won: report what it made of the task. No entry: its tombstone expired (the caller is done with
+        // the task), or the entry was lost with its member.
+        return now == null ? TaskState.DELIVERED : now;
     }
 
     /** Tells the worker's listener that this copy found the task taken, and in what state (null: gone). */
@@ -125,7 +127,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         TaskState done = TaskState.done(outcome, attempt);
         try {
             // Not awaited: the reply carries the outcome; the entry only serves a caller that lost the reply. The
-            // caller's later delete reaches the same partition queue after this write.
+            // caller's later tombstone reaches the same partition queue after this write.
             states.setAsync(key, done);
         } catch (HazelcastSerializationException e) {
             done = TaskState.done(new Failure(Outcomes.notSerializable(outcome, e)), attempt);
