@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** A worker in a child JVM, started with the test class path, its output in a file. Always destroy it. */
 final class WorkerProcess implements AutoCloseable {
@@ -126,12 +128,23 @@ final class WorkerProcess implements AutoCloseable {
         return lines;
     }
 
-    /** How many copies of this executor's tasks found their task taken and did not run it. */
-    long skippedCopies(String executorName) {
+    /**
+     * How many copies of this executor's tasks found their task taken and did not run it, by what they found:
+     * {@code DONE}, {@code DELIVERED} (the caller had the outcome already), {@code RUNNING}, {@code LOST}...
+     */
+    Map<String, Integer> skippedCopies(String executorName) {
+        Map<String, Integer> found = new TreeMap<>();
         String prefix = "task " + executorName + "#";
-        return output().lines()
-                .filter(l -> l.startsWith(prefix) && l.contains(" not run: "))
-                .count();
+        String marker = " not run: ";
+        for (String line : output().split("\n")) {
+            int at = line.indexOf(marker);
+            if (line.startsWith(prefix) && at > 0) {
+                String state = line.substring(at + marker.length()).stripTrailing();
+                int paren = state.indexOf('(');
+                found.merge(paren > 0 ? state.substring(0, paren) : state, 1, Integer::sum);
+            }
+        }
+        return found;
     }
 
     void kill() {
