@@ -53,10 +53,6 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         return new TaskEnvelope(executorId, key, atMostOnce, send + 1, task);
     }
 
-    int send() {
-        return send;
-    }
-
     @Override
     public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
         this.hazelcast = hazelcastInstance;
