@@ -306,13 +306,20 @@ class KillAMemberTest {
     /**
      * The guarantees need the backups in sync (README): right after members join, partitions still migrate, and a
      * member killed then can take with it task states whose backup was not yet copied (as any Hazelcast data). A
-     * client cannot ask whether the cluster is safe, so a member is asked.
+     * client cannot ask whether the cluster is safe, so a member is asked; a question left unanswered for a while (a
+     * loaded machine: one JDK 25 run waited out the whole minute on a single one) is asked again.
      */
     private static void awaitClusterSafe(HazelcastInstance caller) {
         var probe = caller.getExecutorService("kill-test-probe");
         org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(60))
-                .until(() -> probe.submit(new IsClusterSafe()).get());
+                .atMost(java.time.Duration.ofMinutes(3))
+                .until(() -> {
+                    try {
+                        return probe.submit(new IsClusterSafe()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException unanswered) {
+                        return false;
+                    }
+                });
     }
 
     /** Runs on a member: whether every partition's backups are in sync. */
