@@ -81,7 +81,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * stored outcome is delivered, a task that never started is submitted again, and a task that was running on a member
  * that left is run again elsewhere ({@link Delivery#AT_LEAST_ONCE}, the default) or fails with
  * {@link TaskLostException} ({@link Delivery#AT_MOST_ONCE}). Every outcome is delivered exactly once, in input order
- * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again.
+ * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again. No
+ * other task runs twice: Hazelcast may send a task again by itself when a member leaves, even after its outcome was
+ * delivered, so a delivered task's entry stays as a tombstone for five minutes (longer than Hazelcast's retries with
+ * default settings), where such a late copy finds it and does not run. The guarantees hold while the cluster's
+ * backups are in sync ({@code PartitionService.isClusterSafe()}).
  *
  * <p><b>Map</b> sends several items per task unless {@link MapOptions#chunkSize(int)} says otherwise: as many as
  * give each thread of the cluster about four tasks, at most {@value #MAX_DEFAULT_CHUNK}, when the input is a
@@ -117,7 +121,8 @@ public final class HazelcastExecutor implements Executor {
     public enum Delivery {
         /**
          * It runs again on another member: every task runs at least once, and its outcome is delivered exactly once.
-         * The default; make tasks idempotent.
+         * Only tasks that were running on a member that left run twice (and one it had just finished, if the outcome
+         * left with it). The default; make tasks idempotent.
          */
         AT_LEAST_ONCE,
         /**
