@@ -81,7 +81,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * stored outcome is delivered, a task that never started is submitted again, and a task that was running on a member
  * that left is run again elsewhere ({@link Delivery#AT_LEAST_ONCE}, the default) or fails with
  * {@link TaskLostException} ({@link Delivery#AT_MOST_ONCE}). Every outcome is delivered exactly once, in input order
- * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again.
+ * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again. No
+ * other task runs twice: Hazelcast may send a task again by itself when a member leaves, even after its outcome was
+ * delivered, so a delivered task's entry stays as a tombstone for five minutes (longer than Hazelcast's retries with
+ * default settings), where such a late copy finds it and does not run. The guarantees hold while the cluster's
+ * backups are in sync ({@code PartitionService.isClusterSafe()}).
  *
  * <p><b>Map</b> sends several items per task unless {@link MapOptions#chunkSize(int)} says otherwise: as many as
  * give each thread of the cluster about four tasks, at most {@value #MAX_DEFAULT_CHUNK}, when the input is a
@@ -103,11 +107,22 @@ public final class HazelcastExecutor implements Executor {
     private static final int FORGET_BATCH = 512;
     private static final long FORGET_MILLIS = 100;
 
+    /**
+     * How long the tombstone of a delivered task outlives the delivery. A copy of a task arrives late when Hazelcast
+     * re-sends it by itself, which it does for as long as the invocation may retry: a member up to
+     * {@code hazelcast.invocation.max.retry.count} (250) tries, 500 ms apart after the first five (about two minutes);
+     * a client until {@code hazelcast.client.invocation.timeout.seconds} (120) have passed, and the member a client's
+     * try reaches may retry it in turn. Each copy is sent within that window of the first send, so before the delivery
+     * plus the window; five minutes covers the default windows of both, with room for a copy to wait in a queue.
+     */
+    static final long TOMBSTONE_TTL_MILLIS = TimeUnit.MINUTES.toMillis(5);
+
     /** What happens to a task that was running on a member that left the cluster. */
     public enum Delivery {
         /**
          * It runs again on another member: every task runs at least once, and its outcome is delivered exactly once.
-         * The default; make tasks idempotent.
+         * Only tasks that were running on a member that left run twice (and one it had just finished, if the outcome
+         * left with it). The default; make tasks idempotent.
          */
         AT_LEAST_ONCE,
         /**
@@ -152,7 +167,7 @@ public final class HazelcastExecutor implements Executor {
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, RemoteFuture<?>> live = new ConcurrentHashMap<>();
     private final Set<RemoteFuture<?>> watched = ConcurrentHashMap.newKeySet();
-    /** Keys of delivered tasks whose entries are deleted in batches (one call per member, not one per task). */
+    /** Keys of delivered tasks whose entries become tombstones in batches (one call per member, not one per task). */
     private final java.util.concurrent.ConcurrentLinkedQueue<Long> forgotten =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -312,7 +327,7 @@ public final class HazelcastExecutor implements Executor {
         }
         future.addDoneCallback(this::finished);
         try {
-            send(future, task);
+            send(future, future.envelope(), task);
         } catch (RuntimeException | Error e) {
             future.fail(e); // leaves `live` through its callback
             throw e;
@@ -406,10 +421,10 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /** Sends the task; the reply completes the future on a completer thread. */
-    private void send(RemoteFuture<?> future, Object userTask) {
+    private void send(RemoteFuture<?> future, TaskEnvelope envelope, Object userTask) {
         java.util.concurrent.Future<TaskState> reply;
         try {
-            reply = executor.submitToKeyOwner(future.envelope, future.key);
+            reply = executor.submitToKeyOwner(envelope, future.key);
         } catch (HazelcastSerializationException e) {
             if (userTask != null && isNotSerializable(e)) {
                 throw new IllegalArgumentException(Outcomes.explainNotSerializable(userTask), e);
@@ -503,9 +518,11 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /**
-     * Lets go of the entry of a settled task. Deleted when only the reply we had could have run it; kept as a small
-     * tombstone when a copy of the task (resubmitted, or sent before a lost reply) may still reach a member, so that
-     * the copy finds it and does not run.
+     * Lets go of the entry of a settled task: it becomes a DELIVERED tombstone, so that a copy of the task that
+     * reaches a member later finds it and does not run. The reply we had does not prove there is no other copy:
+     * Hazelcast re-sends a task by itself when a member leaves, unknown to us. Tombstones expire after
+     * {@link #TOMBSTONE_TTL_MILLIS}, except where we sent the task again ourselves (a copy we sent may wait in a
+     * member's queue for as long as that queue is long): those stay until the executor is released.
      */
     private void forget(RemoteFuture<?> future, TaskState state) {
         try {
@@ -522,7 +539,7 @@ public final class HazelcastExecutor implements Executor {
         }
     }
 
-    /** Deletes the entries of delivered tasks, asynchronously; the members apply it after their own DONE write. */
+    /** Tombstones delivered tasks, asynchronously; the members apply it after their own DONE write. */
     private void flushForgotten() {
         Set<Long> keys = new java.util.HashSet<>();
         for (Long key; keys.size() < 4 * FORGET_BATCH && (key = forgotten.poll()) != null; ) {
@@ -531,7 +548,7 @@ public final class HazelcastExecutor implements Executor {
         forgottenCount.addAndGet(-keys.size());
         if (!keys.isEmpty()) {
             try {
-                states.submitToKeys(keys, new Forget());
+                states.submitToKeys(keys, new Forget(TOMBSTONE_TTL_MILLIS));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "could not clean up task states of " + name(), e);
             }
@@ -571,7 +588,7 @@ public final class HazelcastExecutor implements Executor {
     private void resend(RemoteFuture<?> future) {
         future.resent = true;
         try {
-            send(future, null);
+            send(future, future.nextEnvelope(), null);
         } catch (RuntimeException e) {
             retryLater(future, e);
         }

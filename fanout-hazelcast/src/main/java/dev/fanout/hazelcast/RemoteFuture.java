@@ -14,7 +14,9 @@ import dev.fanout.Promise;
 final class RemoteFuture<T> extends Promise<T> {
     private final HazelcastExecutor owner;
     final long key;
-    final TaskEnvelope envelope;
+
+    /** What the next send carries; each resend gets a copy with the next send number. Completer threads, in turn. */
+    private volatile TaskEnvelope envelope;
 
     /**
      * Set once the task was resubmitted or its reply lost: a stale copy may still reach a member, so its entry is
@@ -120,6 +122,18 @@ final class RemoteFuture<T> extends Promise<T> {
         } catch (InvalidStateException alreadyDone) {
             // the first outcome stays
         }
+    }
+
+    /** The envelope of the first send. */
+    TaskEnvelope envelope() {
+        return envelope;
+    }
+
+    /** The envelope of a resend: the next send number. */
+    TaskEnvelope nextEnvelope() {
+        TaskEnvelope next = envelope.nextSend();
+        envelope = next;
+        return next;
     }
 
     String taskName() {

@@ -28,6 +28,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
     private String executorId;
     private long key;
     private boolean atMostOnce;
+    private int send; // 1 for the caller's first send, n for its (n-1)th resend; for the worker's log
     private Callable<?> task;
 
     private transient HazelcastInstance hazelcast;
@@ -36,10 +37,20 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
     public TaskEnvelope() {}
 
     TaskEnvelope(String executorId, long key, boolean atMostOnce, Callable<?> task) {
+        this(executorId, key, atMostOnce, 1, task);
+    }
+
+    private TaskEnvelope(String executorId, long key, boolean atMostOnce, int send, Callable<?> task) {
         this.executorId = executorId;
         this.key = key;
         this.atMostOnce = atMostOnce;
+        this.send = send;
         this.task = task;
+    }
+
+    /** The envelope of the caller's next send of the same task: a copy with the send number one higher. */
+    TaskEnvelope nextSend() {
+        return new TaskEnvelope(executorId, key, atMostOnce, send + 1, task);
     }
 
     @Override
@@ -57,6 +68,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
             return runAndStore(states, 1);
         }
         if (found.kind() != TaskState.Kind.RUNNING || isMember(found)) {
+            tell(found);
             return found; // cancelled, finished, lost, or a copy running on a live member (the caller watches it)
         }
         // It was running on a member that left: one copy takes it over, whoever wins the replace.
@@ -64,10 +76,24 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
                 ? TaskState.lost(found.member(), found.address())
                 : TaskState.running(me.getUuid(), where, found.attempt() + 1);
         if (states.replace(key, found, next)) {
-            return atMostOnce ? next : runAndStore(states, next.attempt());
+            if (atMostOnce) {
+                tell(next);
+                return next;
+            }
+            return runAndStore(states, next.attempt());
         }
         TaskState now = states.get(key);
-        return now == null ? TaskState.DELIVERED : now; // another copy won: report what it made of the task
+        tell(now);
+        // Another copy won: report what it made of the task. No entry: its tombstone expired (the caller is done with
+        // the task), or the entry was lost with its member.
+        return now == null ? TaskState.DELIVERED : now;
+    }
+
+    /** Tells the worker's listener that this copy found the task taken, and in what state (null: gone). */
+    private void tell(TaskState found) {
+        if (hazelcast.getUserContext().get(LISTENER_KEY) instanceof TaskListener l) {
+            l.skipped(executorId, key, send, found);
+        }
     }
 
     private boolean isMember(TaskState running) {
@@ -85,9 +111,8 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
             states.delete(key);
             return TaskState.CLOSED;
         }
-        Object listener = hazelcast.getUserContext().get(LISTENER_KEY);
-        if (listener instanceof TaskListener l) {
-            l.started(executorId, key, attempt, task);
+        if (hazelcast.getUserContext().get(LISTENER_KEY) instanceof TaskListener l) {
+            l.started(executorId, key, attempt, send, task);
         }
         Object outcome;
         try {
@@ -98,7 +123,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         TaskState done = TaskState.done(outcome, attempt);
         try {
             // Not awaited: the reply carries the outcome; the entry only serves a caller that lost the reply. The
-            // caller's later delete reaches the same partition queue after this write.
+            // caller's later tombstone reaches the same partition queue after this write.
             states.setAsync(key, done);
         } catch (HazelcastSerializationException e) {
             done = TaskState.done(new Failure(Outcomes.notSerializable(outcome, e)), attempt);
@@ -117,6 +142,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         out.writeString(executorId);
         out.writeLong(key);
         out.writeBoolean(atMostOnce);
+        out.writeInt(send);
         out.writeObject(task);
     }
 
@@ -125,6 +151,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         executorId = in.readString();
         key = in.readLong();
         atMostOnce = in.readBoolean();
+        send = in.readInt();
         task = in.readObject();
     }
 
@@ -133,8 +160,15 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         return "task " + taskName(executorId, key);
     }
 
-    /** Told of each task a member starts; the worker prints them. Runs on the member's executor thread. */
+    /**
+     * Told of each copy of a task a member receives; the worker prints them, so that a task run twice can be traced
+     * to the copy that ran it. Runs on the member's executor thread.
+     */
     interface TaskListener {
-        void started(String executorId, long key, int attempt, Callable<?> task);
+        /** The copy won the task's entry and starts it: {@code attempt} counts runs, {@code send} the caller's sends. */
+        void started(String executorId, long key, int attempt, int send, Callable<?> task);
+
+        /** The copy found the task taken and does not run it; {@code found} is the entry (null: none anymore). */
+        default void skipped(String executorId, long key, int send, TaskState found) {}
     }
 }

@@ -16,14 +16,19 @@ import java.util.UUID;
  *   CANCELLED   cancel() won: the task never runs
  *   DONE        finished; {@code outcome} is the value or a {@link Failure}
  *   LOST        at-most-once only: was RUNNING on a member that left, so it is not run again
- *   DELIVERED   tombstone of a task whose outcome the caller has, kept where a stale copy may still arrive
+ *   DELIVERED   tombstone of a task whose outcome the caller has: a late copy of the task finds it and does not run
  *
  *   PENDING -> RUNNING | CANCELLED            (putIfAbsent: exactly one winner)
  *   RUNNING -> DONE                           (set by the member that ran it)
  *   RUNNING -> RUNNING(attempt + 1)           (at-least-once: its member left; replace: one winner)
  *   RUNNING -> LOST                           (at-most-once: its member left; replace: one winner)
- *   DONE -> DELIVERED                         (caller, after handing the outcome over)
+ *   DONE | CANCELLED | LOST -> DELIVERED      (caller, after handing the outcome over; expires after
+ *                                              HazelcastExecutor.TOMBSTONE_TTL_MILLIS, or never if it resent the task)
  * </pre>
+ *
+ * <p>An entry is never deleted while a copy of its task may still arrive: Hazelcast re-sends a task by itself when
+ * the member it went to leaves, and the caller is not told, so a copy may reach a member after the caller has the
+ * outcome. Were the entry gone, that copy would win the putIfAbsent and run the task again.
  *
  * <p>Replies use two more kinds that never enter the map: {@code CLOSED} (the executor was shut down before the task
  * started) and RUNNING meaning "a copy of this task is running elsewhere: ask the map later".

@@ -129,15 +129,7 @@ public final class Worker implements Callable<Integer> {
         }
         var config = MemberConfigs.member(cluster, bind, port, join, trusted, threads, loader);
         if (!quiet) {
-            config.getUserContext().put(TaskEnvelope.LISTENER_KEY, (TaskEnvelope.TaskListener)
-                    (executorId, key, attempt, task) -> {
-                        // Flushed line by line: a worker that is killed has printed every task it started.
-                        synchronized (out) {
-                            out.println("task " + TaskEnvelope.taskName(executorId, key)
-                                    + (attempt > 1 ? " (run " + attempt + ")" : "") + " started");
-                            out.flush();
-                        }
-                    });
+            config.getUserContext().put(TaskEnvelope.LISTENER_KEY, new TaskLog(out));
         }
         // The worker leaves through its own hook, so that it can say so; Hazelcast's would race with it.
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -161,6 +153,33 @@ public final class Worker implements Callable<Integer> {
         }
         left.await();
         return 0;
+    }
+
+    /**
+     * Prints a line for each task the worker starts: {@code task fanout-ID#K started}, with {@code (run N, send S)}
+     * before {@code started} when it is not the first run of the caller's first send. A copy that finds the task taken
+     * prints {@code task fanout-ID#K (send S) not run: STATE}, so that a task run twice can be traced to the
+     * copies involved. Lines are flushed one by one: a worker that is killed has printed every task it started.
+     */
+    private record TaskLog(PrintStream out) implements TaskEnvelope.TaskListener {
+        @Override
+        public void started(String executorId, long key, int attempt, int send, Callable<?> task) {
+            String copy = attempt == 1 && send == 1 ? "" : " (run " + attempt + ", send " + send + ")";
+            print("task " + TaskEnvelope.taskName(executorId, key) + copy + " started");
+        }
+
+        @Override
+        public void skipped(String executorId, long key, int send, TaskState found) {
+            print("task " + TaskEnvelope.taskName(executorId, key) + " (send " + send + ") not run: "
+                    + (found == null ? "entry gone" : found));
+        }
+
+        private void print(String line) {
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        }
     }
 
     private static URL toUrl(Path path) {

@@ -104,6 +104,7 @@ class KillAMemberTest {
         HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
         callers.add(client);
         awaitMembers(client, 3);
+        awaitClusterSafe(client);
 
         Run run = runAndKill(client, Delivery.AT_LEAST_ONCE);
 
@@ -112,14 +113,14 @@ class KillAMemberTest {
         for (int i = 0; i < ITEMS; i++) {
             assertThat(run.results.get(i)).isEqualTo(2 * i); // in order
         }
-        // The four tasks running on the killed worker ran again elsewhere. At least once allows more.
+        // The four tasks running on the killed worker ran again elsewhere, and only tasks the killed worker had
+        // started ran twice: besides those four, one it had finished just before may run again if its outcome died
+        // with it (its DONE write had not reached the backup, and its reply was lost). Issue 5 saw about 30 tasks run
+        // twice on the survivors.
         assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
+        assertThat(run.reRun).as("tasks run twice").isSubsetOf(run.killedStarted);
         assertThat(run.reRun).hasSizeGreaterThanOrEqualTo(WorkerProcess.THREADS);
-        // Copies the caller did not send also run (one CI run saw about 30 tasks run twice on survivors, issue 5):
-        // at-least-once allows it, and the results above are still delivered once. Reported for the investigation.
-        Set<Long> elsewhere = new HashSet<>(run.reRun);
-        elsewhere.removeAll(run.killedStarted);
-        System.out.println("[kill test] at-least-once: run twice, never on the victim: " + elsewhere.size());
+        assertThat(run.mostStarts).as("the most runs of one task").isLessThanOrEqualTo(2);
         report("at-least-once, client caller", run);
     }
 
@@ -136,20 +137,14 @@ class KillAMemberTest {
         HazelcastInstance liteMember = Hazelcast.newHazelcastInstance(config);
         callers.add(liteMember);
         awaitMembers(liteMember, 4);
-        // The guarantee needs the backups in sync: right after members join, partitions still migrate, and a member
-        // killed then can take with it task states whose backup was not yet copied (as any Hazelcast data).
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(60))
-                .until(() -> liteMember.getPartitionService().isClusterSafe());
+        awaitClusterSafe(liteMember);
 
         Run run = runAndKill(liteMember, Delivery.AT_MOST_ONCE);
 
-        // Nothing should run twice, and nothing interrupted did (asserted below: exactly the four hung tasks failed).
-        // But one CI run (2026-11-26 18:48 UTC, JDK 17) saw a task the victim had FINISHED long before the kill run
-        // again on a survivor during the resends, so its state entry was gone when the copy arrived. Until that is
-        // found (issue 5), a duplicate run of an already finished task is reported, not failed:
-        System.out.println("[kill test] at-most-once: tasks run twice: " + run.reRun);
-        assertThat(run.reRun).as("an interrupted task must never run again").doesNotContainAnyElementsOf(hung(run));
+        // Nothing runs twice: not the interrupted tasks (exactly the four hung ones failed, asserted below), and not a
+        // finished one (issue 5: one run saw task 2817, finished on the victim, run again on a survivor, when a copy
+        // Hazelcast re-sent after the kill reached the entry the caller had just deleted).
+        assertThat(run.reRun).as("tasks run twice").isEmpty();
         assertThat(run.results.size() + run.lost.size()).isEqualTo(ITEMS);
         // The tasks running on the killed worker failed, and only those.
         assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
@@ -166,17 +161,19 @@ class KillAMemberTest {
         report("at-most-once, lite member caller", run);
     }
 
-    /** The keys of the tasks that failed as lost: those the kill interrupted. */
-    private static java.util.List<Long> hung(Run run) {
-        return run.lost.keySet().stream().map(item -> (long) item + 1).toList();
-    }
-
     /** Figures of one run. */
     static final class Run {
         final Map<Integer, Integer> results = new HashMap<>();
         final Map<Integer, TaskLostException> lost = new HashMap<>();
         Set<Long> killedStarted;
         Set<Long> reRun = new HashSet<>();
+        int mostStarts;
+        /** For each task run twice, what each worker printed of it: which run and which send of the caller. */
+        final Map<Long, String> trace = new java.util.TreeMap<>();
+
+        /** Copies that found their task taken and did not run, by the state they found. */
+        final Map<String, Integer> skippedCopies = new java.util.TreeMap<>();
+
         long mapMillis;
         long detectMillis = -1;
         long recoverMillis;
@@ -247,7 +244,21 @@ class KillAMemberTest {
             if (n > 1) {
                 run.reRun.add(key);
             }
+            run.mostStarts = Math.max(run.mostStarts, n);
         });
+        for (long key : run.reRun) {
+            List<String> seen = new ArrayList<>();
+            for (WorkerProcess w : workers) {
+                List<String> lines = w.linesOf(executorName, key);
+                if (!lines.isEmpty()) {
+                    seen.add(w.port + (w == victim ? " (killed)" : "") + ": " + String.join(" | ", lines));
+                }
+            }
+            run.trace.put(key, String.join("; ", seen));
+        }
+        for (WorkerProcess w : workers) {
+            w.skippedCopies(executorName).forEach((state, n) -> run.skippedCopies.merge(state, n, Integer::sum));
+        }
         assertThat(starts.keySet().size()).isGreaterThanOrEqualTo(ITEMS - run.lost.size());
         if (detectedAt.get() != 0) {
             run.detectMillis = (detectedAt.get() - killedAt.get()) / 1_000_000;
@@ -264,6 +275,9 @@ class KillAMemberTest {
     }
 
     private void report(String variant, Run run) throws Exception {
+        run.trace.forEach((key, where) -> System.out.println("[kill test] " + variant + ": #" + key + " " + where));
+        System.out.println("[kill test] " + variant + ": copies that found their task taken, by what they found: "
+                + run.skippedCopies);
         String line = String.format(
                 "[kill test] %s: %d tasks over 3 workers, 1 killed with %d tasks running after"
                         + " finishing %d; %d results delivered once in"
@@ -287,6 +301,44 @@ class KillAMemberTest {
                 line + System.lineSeparator(),
                 java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * The guarantees need the backups in sync (README): right after members join, partitions still migrate, and a
+     * member killed then can take with it task states whose backup was not yet copied (as any Hazelcast data). A
+     * client cannot ask whether the cluster is safe, so a member is asked; a question left unanswered for a while (a
+     * loaded machine: one JDK 25 run waited out the whole minute on a single one) is asked again.
+     */
+    private static void awaitClusterSafe(HazelcastInstance caller) {
+        var probe = caller.getExecutorService("kill-test-probe");
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(3))
+                .until(() -> {
+                    try {
+                        return probe.submit(new IsClusterSafe()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException unanswered) {
+                        return false;
+                    }
+                });
+    }
+
+    /** Runs on a member: whether every partition's backups are in sync. */
+    static final class IsClusterSafe
+            implements java.util.concurrent.Callable<Boolean>,
+                    java.io.Serializable,
+                    com.hazelcast.core.HazelcastInstanceAware {
+        private static final long serialVersionUID = 1L;
+        private transient HazelcastInstance member;
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.member = instance;
+        }
+
+        @Override
+        public Boolean call() {
+            return member.getPartitionService().isClusterSafe();
+        }
     }
 
     private static void awaitMembers(HazelcastInstance instance, int n) {

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** A worker in a child JVM, started with the test class path, its output in a file. Always destroy it. */
 final class WorkerProcess implements AutoCloseable {
@@ -94,14 +96,13 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** The task lines: "task fanout-ID#K started" or "task fanout-ID#K (run N) started". */
+    /** The task lines: "task fanout-ID#K started" or "task fanout-ID#K (run N, send S) started". */
     List<Long> startedKeys(String executorName) {
         List<Long> keys = new ArrayList<>();
         String prefix = "task " + executorName + "#";
         for (String line : output().split("\n")) {
             // Only whole lines: a worker still running (a late copy of a task) may be writing the last one as it is
-            // read,
-            // and "task fanout-ID#51" cut from "#5123 started" would count the wrong key.
+            // read, and "task fanout-ID#51" cut from "#5123 started" would count the wrong key.
             if (line.startsWith(prefix) && line.stripTrailing().endsWith("started")) {
                 String rest = line.substring(prefix.length());
                 int end = 0;
@@ -112,6 +113,38 @@ final class WorkerProcess implements AutoCloseable {
             }
         }
         return keys;
+    }
+
+    /** Every whole line this worker printed about task {@code key}: its starts, and copies it did not run. */
+    List<String> linesOf(String executorName, long key) {
+        List<String> lines = new ArrayList<>();
+        String prefix = "task " + executorName + "#" + key + " ";
+        for (String line : output().split("\n")) {
+            String l = line.stripTrailing();
+            if (l.startsWith(prefix) && (l.endsWith("started") || l.contains(" not run: "))) {
+                lines.add(l.substring(prefix.length()));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * How many copies of this executor's tasks found their task taken and did not run it, by what they found:
+     * {@code DONE}, {@code DELIVERED} (the caller had the outcome already), {@code RUNNING}, {@code LOST}...
+     */
+    Map<String, Integer> skippedCopies(String executorName) {
+        Map<String, Integer> found = new TreeMap<>();
+        String prefix = "task " + executorName + "#";
+        String marker = " not run: ";
+        for (String line : output().split("\n")) {
+            int at = line.indexOf(marker);
+            if (line.startsWith(prefix) && at > 0) {
+                String state = line.substring(at + marker.length()).stripTrailing();
+                int paren = state.indexOf('(');
+                found.merge(paren > 0 ? state.substring(0, paren) : state, 1, Integer::sum);
+            }
+        }
+        return found;
     }
 
     void kill() {
