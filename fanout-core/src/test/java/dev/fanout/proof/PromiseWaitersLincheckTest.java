@@ -154,7 +154,6 @@ class PromiseWaitersLincheckTest {
         LincheckRuns.recordProgram("Futures.wait FIRST_COMPLETED and ALL_COMPLETED vs completions", invocations);
     }
 
-    /** AssertJ cannot run under the model checker (its class initialiser fails there), so plain checks. */
     /**
      * {@code asCompleted} against a completion, a cancel and a future added while it is iterated: it hands out each
      * future exactly once and never parks for ever.
@@ -186,6 +185,7 @@ class PromiseWaitersLincheckTest {
         LincheckRuns.recordProgram("asCompleted vs a completion, a cancel and an add()", invocations);
     }
 
+    /** AssertJ cannot run under the model checker (its class initialiser fails there), so plain checks. */
     static void check(boolean condition, String message) {
         if (!condition) {
             throw new AssertionError(message);
