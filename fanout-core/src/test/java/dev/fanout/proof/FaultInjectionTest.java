@@ -7,6 +7,7 @@ import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
 import dev.fanout.Promise;
 import dev.fanout.ThreadPool;
+import dev.fanout.testing.LogCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,15 +21,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults injected into the pool, one per test, each with its documented outcome (in the test's Javadoc, and in
@@ -42,31 +40,12 @@ class FaultInjectionTest {
 
     private final List<ThreadPool> pools = new ArrayList<>();
     private final List<CountDownLatch> gates = new ArrayList<>();
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Logger fanoutLog = Logger.getLogger("dev.fanout");
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
 
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-
-    @BeforeEach
-    void captureLog() {
-        fanoutLog.addHandler(capture);
-        fanoutLog.setUseParentHandlers(false); // the failures logged here are expected: keep them off the console
-    }
+    @RegisterExtension
+    final LogCapture log = new LogCapture();
 
     @AfterEach
     void releaseEverything() {
-        fanoutLog.removeHandler(capture);
-        fanoutLog.setUseParentHandlers(true);
         gates.forEach(CountDownLatch::countDown);
         pools.forEach(p -> p.shutdown(true, false));
     }
@@ -250,11 +229,11 @@ class FaultInjectionTest {
         assertThat(f.result(LONG)).isEqualTo(1);
         assertThat(pool.submit(() -> 2).result(LONG)).isEqualTo(2); // ran after every callback, on the same worker
         assertThat(ran).containsExactly("first", "second", "third");
-        assertThat(logged)
+        assertThat(log.records())
                 .filteredOn(r -> r.getLevel() == Level.SEVERE)
                 .extracting(r -> r.getThrown().getClass().getSimpleName())
                 .containsExactly("IllegalArgumentException", "StackOverflowError");
-        assertThat(logged).allMatch(r -> r.getMessage().contains("exception calling callback for"));
+        assertThat(log.records()).allMatch(r -> r.getMessage().contains("exception calling callback for"));
     }
 
     /**
@@ -385,7 +364,7 @@ class FaultInjectionTest {
 
         assertThat(queued.isCancelled()).isTrue();
         assertThat(refused.get()).hasMessage("cannot schedule new futures after shutdown");
-        assertThat(logged).anyMatch(r -> r.getThrown() == refused.get());
+        assertThat(log.records()).anyMatch(r -> r.getThrown() == refused.get());
         hold.countDown();
         pool.shutdown(true, false);
     }
