@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fanout.BrokenExecutorException;
 import dev.fanout.Future;
 import dev.fanout.ThreadPool;
-import dev.fanout.contract.PoolTestSupport.LogCapture;
+import dev.fanout.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ class CPythonInitializerTest {
     @Test
     void testFailingInitializer() {
         IllegalArgumentException error = new IllegalArgumentException("error in initializer");
-        try (LogCapture logs = new LogCapture();
+        try (LogCapture logs = LogCapture.started();
                 ThreadPool executor = ThreadPool.builder()
                         .maxWorkers(WORKER_COUNT)
                         .initializer(() -> {

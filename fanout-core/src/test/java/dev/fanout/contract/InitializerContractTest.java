@@ -9,7 +9,7 @@ import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
 import dev.fanout.MapOptions;
 import dev.fanout.ThreadPool;
-import dev.fanout.contract.PoolTestSupport.LogCapture;
+import dev.fanout.testing.LogCapture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ class InitializerContractTest {
     /** Keeps the expected initializer failures out of the build log, and lets tests look at them. */
     @BeforeEach
     void captureLogs() {
-        logs = new LogCapture();
+        logs = LogCapture.started();
     }
 
     @AfterEach

@@ -16,14 +16,9 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
@@ -119,44 +114,6 @@ final class PoolTestSupport {
                     return next++;
                 }
             };
-        }
-    }
-
-    // ---- logging -----------------------------------------------------------------------------------------------
-
-    /** Collects what is logged on the logger {@code dev.fanout} (System.Logger's default backend is JUL). */
-    static final class LogCapture implements AutoCloseable {
-        private final Logger logger = Logger.getLogger("dev.fanout");
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-        private final Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        private final boolean useParentHandlers;
-
-        LogCapture() {
-            handler.setLevel(Level.ALL);
-            logger.addHandler(handler);
-            useParentHandlers = logger.getUseParentHandlers();
-            logger.setUseParentHandlers(false); // keep expected errors out of the build log
-        }
-
-        List<LogRecord> records() {
-            return List.copyOf(records);
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(handler);
-            logger.setUseParentHandlers(useParentHandlers);
         }
     }
 
