@@ -2,46 +2,73 @@ package dev.fanout.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.sun.management.OperatingSystemMXBean;
 import dev.fanout.Executor;
 import dev.fanout.Future;
 import dev.fanout.Futures;
+import dev.fanout.Task;
 import dev.fanout.ThreadPool;
-import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * Per-task cost and map throughput of the cluster executor against the raw {@code IExecutorService} (the same tasks,
- * sent with {@code submitToKeyOwner}) and the local {@link ThreadPool}, on 1 and 3 members in this JVM; also member
- * start time. Prints the median of several rounds and the ratios.
+ * Per-task cost and map throughput of the cluster executor against the raw {@code IExecutorService} and the local
+ * {@link ThreadPool}, on 1 and 3 members in this JVM; also member start time.
  *
- * <p>Run (after {@code ./mvnw -B -q -pl fanout-hazelcast -am test-compile}):
+ * <p>Every peer runs the same task object ({@link Inc}, a record that is a Fanout {@link Task} and so a serializable
+ * {@code Callable}); raw Hazelcast sends it with {@code submitToKeyOwner} and a key per task, as Fanout does. The peers
+ * take turns within each round, so that a change in the machine's load falls on all of them; the figures are medians
+ * over rounds, of wall time, process CPU time and threads started per task, and the ratio is the median of the
+ * per-round ratios. (On a machine of one or two cores Hazelcast completes each of its futures through a thread of its
+ * own: threads started per task shows whether a peer pays that more than once.)
  *
- * <pre>
- * ./mvnw -B -q -pl fanout-hazelcast dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp fanout-hazelcast/target/test-classes:fanout-hazelcast/target/classes:fanout-core/target/classes:$(cat \
- *     fanout-hazelcast/target/cp.txt) -Dhazelcast.logging.type=none dev.fanout.hazelcast.ClusterBenchmark [tasks] [rounds]
- * </pre>
+ * <p>Run: {@code ./fanout bench --cluster [--by-thread] [TASKS [ROUNDS]]} (default 2,000 tasks, 15 rounds).
+ * {@code --by-thread} adds, for each peer, its CPU time per task by thread group.
  */
 public final class ClusterBenchmark {
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private static boolean byThread;
+
     private ClusterBenchmark() {}
 
     /** A tiny task, so that the figures are the cost of running a task, not of the work. */
-    interface SerializableCallable<T> extends Callable<T>, Serializable {}
+    record Inc(int n) implements Task<Integer> {
+        @Override
+        public Integer call() {
+            return n + 1;
+        }
+    }
+
+    /** One peer's way of running a round of {@code tasks} tasks. */
+    interface Peer {
+        void run(int tasks);
+    }
 
     public static void main(String[] args) {
-        int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        List<String> numbers = new ArrayList<>(List.of(args));
+        byThread = numbers.remove("--by-thread");
+        int tasks = numbers.size() > 0 ? Integer.parseInt(numbers.get(0)) : 2000;
+        int rounds = numbers.size() > 1 ? Integer.parseInt(numbers.get(1)) : 15;
         System.out.printf(
-                "tasks per round %d, rounds %d, median of rounds; %d cores%n",
-                tasks, rounds, Runtime.getRuntime().availableProcessors());
+                "%d tasks per round, %d rounds, medians; %d cores, JDK %s%n",
+                tasks, rounds, Runtime.getRuntime().availableProcessors(), Runtime.version());
         try (ThreadPool pool = new ThreadPool()) {
-            double submit = median(rounds, () -> submitAll(pool, tasks));
-            double map = median(rounds, () -> mapAll(pool, tasks));
-            System.out.printf("ThreadPool           submit %8.1f us/task   map %8.1f us/item%n", submit, map);
+            compare(
+                    "local",
+                    tasks,
+                    rounds,
+                    List.of("ThreadPool submit", "ThreadPool map"),
+                    List.of(n -> submitAll(pool, n), n -> mapAll(pool, n)));
         }
         for (int members : new int[] {1, 3}) {
             long t0 = System.nanoTime();
@@ -50,24 +77,27 @@ public final class ClusterBenchmark {
             try {
                 HazelcastInstance caller = cluster.get(0);
                 IExecutorService raw = caller.getExecutorService("fanout-raw-bench");
-                double rawSubmit = median(rounds, () -> rawSubmitAll(raw, tasks, Plain::new));
-                // What a durable claim costs on its own: the raw task, plus the map operations Fanout's member side
-                // does per task (a putIfAbsent before running; then a set, not awaited, of the outcome).
-                double rawClaim = median(rounds, () -> rawSubmitAll(raw, tasks, n -> new Claiming(n, false)));
-                double rawClaimStore = median(rounds, () -> rawSubmitAll(raw, tasks, n -> new Claiming(n, true)));
-                double rawMap = rawSubmit; // raw Hazelcast has no map: one task per item is what a user would write
-                try (HazelcastExecutor pool = new HazelcastExecutor(caller)) {
-                    double submit = median(rounds, () -> submitAll(pool, tasks));
-                    double map = median(rounds, () -> mapAll(pool, tasks));
-                    System.out.printf(
-                            "%d member(s): raw + putIfAbsent claim    %8.1f us/task (%.2fx raw)%n"
-                                    + "%d member(s): raw + claim + setAsync     %8.1f us/task (%.2fx raw)%n",
-                            members, rawClaim, rawClaim / rawSubmit, members, rawClaimStore, rawClaimStore / rawSubmit);
-                    System.out.printf(
-                            "%d member(s): raw IExecutorService submit %8.1f us/task%n"
-                                    + "%d member(s): HazelcastExecutor  submit %8.1f us/task (%.2fx raw)   map %8.1f"
-                                    + " us/item (%.2fx raw per item)%n",
-                            members, rawSubmit, members, submit, submit / rawSubmit, map, map / rawMap);
+                try (HazelcastExecutor pool = new HazelcastExecutor(caller);
+                        HazelcastExecutor atMostOnce = HazelcastExecutor.builder()
+                                .instance(caller)
+                                .delivery(HazelcastExecutor.Delivery.AT_MOST_ONCE)
+                                .build()) {
+                    // raw Hazelcast has no map: one task per item is what a user would write, so raw submit is the
+                    // peer of both submit and map
+                    compare(
+                            members + " member(s)",
+                            tasks,
+                            rounds,
+                            List.of(
+                                    "raw IExecutorService submitToKeyOwner",
+                                    "HazelcastExecutor submit",
+                                    "HazelcastExecutor submit, at-most-once",
+                                    "HazelcastExecutor map"),
+                            List.of(
+                                    n -> rawSubmitAll(raw, n),
+                                    n -> submitAll(pool, n),
+                                    n -> submitAll(atMostOnce, n),
+                                    n -> mapAll(pool, n)));
                 }
                 raw.shutdown();
             } finally {
@@ -77,19 +107,85 @@ public final class ClusterBenchmark {
         System.exit(0);
     }
 
-    private static double submitAll(Executor pool, int tasks) {
-        long start = System.nanoTime();
-        List<Future<Integer>> fs = new ArrayList<>(tasks);
-        for (int i = 0; i < tasks; i++) {
-            int n = i;
-            fs.add(pool.submit(() -> n + 1));
+    /** Runs the peers in turn, a warm-up round and then {@code rounds}; prints each against the first. */
+    private static void compare(String where, int tasks, int rounds, List<String> names, List<Peer> peers) {
+        int n = peers.size();
+        double[][] wall = new double[n][rounds];
+        double[][] cpu = new double[n][rounds];
+        double[][] ratio = new double[n][rounds];
+        double[][] threads = new double[n][rounds];
+        List<Map<String, Long>> cpuByGroup = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            cpuByGroup.add(new TreeMap<>());
         }
-        Futures.wait(fs);
-        return (System.nanoTime() - start) / 1000.0 / tasks;
+        for (int r = -1; r < rounds; r++) {
+            for (int p = 0; p < n; p++) {
+                long started0 = THREADS.getTotalStartedThreadCount();
+                Map<String, Long> groups0 = byThread ? cpuByThreadGroup() : Map.of();
+                long cpu0 = OS.getProcessCpuTime();
+                long t0 = System.nanoTime();
+                peers.get(p).run(tasks);
+                if (r >= 0 && byThread) {
+                    long spent = OS.getProcessCpuTime() - cpu0;
+                    for (Map.Entry<String, Long> e : cpuByThreadGroup().entrySet()) {
+                        long d = e.getValue() - groups0.getOrDefault(e.getKey(), 0L);
+                        cpuByGroup.get(p).merge(e.getKey(), d, Long::sum);
+                        spent -= d;
+                    }
+                    cpuByGroup.get(p).merge("(threads that ended)", spent, Long::sum);
+                }
+                if (r >= 0) {
+                    wall[p][r] = (System.nanoTime() - t0) / 1000.0 / tasks;
+                    cpu[p][r] = (OS.getProcessCpuTime() - cpu0) / 1000.0 / tasks;
+                    ratio[p][r] = wall[p][r] / wall[0][r];
+                    threads[p][r] = (THREADS.getTotalStartedThreadCount() - started0) / (double) tasks;
+                }
+            }
+        }
+        for (int p = 0; p < n; p++) {
+            String vs = p == 0 ? "" : String.format("   %.2fx the first", median(ratio[p]));
+            System.out.printf(
+                    "%-12s %-40s %8.1f us/task  cpu %8.1f us/task  threads started %4.2f/task%s%n",
+                    where, names.get(p), median(wall[p]), median(cpu[p]), median(threads[p]), vs);
+            if (byThread) {
+                for (Map.Entry<String, Long> e : cpuByGroup.get(p).entrySet()) {
+                    double perTask = e.getValue() / 1000.0 / tasks / rounds;
+                    if (perTask >= 1) {
+                        System.out.printf("%-12s     cpu of %-32s %8.1f us/task%n", "", e.getKey(), perTask);
+                    }
+                }
+            }
+        }
     }
 
-    private static double mapAll(Executor pool, int tasks) {
-        long start = System.nanoTime();
+    /**
+     * CPU time so far of the live threads, by name with numbers and ids taken out ({@code hz.partition-operation},
+     * {@code fanout-ID-completer}...). The CPU of threads that ended meanwhile is the rest of the process's.
+     */
+    private static Map<String, Long> cpuByThreadGroup() {
+        Map<String, Long> groups = new TreeMap<>();
+        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            long cpu = info == null ? -1 : THREADS.getThreadCpuTime(info.getThreadId());
+            if (cpu >= 0) {
+                String group = info.getThreadName()
+                        .replaceAll("^hz\\.[a-z_]+\\.", "hz.")
+                        .replaceAll("[0-9a-f]{8}", "ID")
+                        .replaceAll("-?[0-9]+$", "");
+                groups.merge(group, cpu, Long::sum);
+            }
+        }
+        return groups;
+    }
+
+    private static void submitAll(Executor pool, int tasks) {
+        List<Future<Integer>> fs = new ArrayList<>(tasks);
+        for (int i = 0; i < tasks; i++) {
+            fs.add(pool.submit(new Inc(i)));
+        }
+        Futures.wait(fs);
+    }
+
+    private static void mapAll(Executor pool, int tasks) {
         long sum = 0;
         for (int r :
                 pool.map((Integer i) -> i + 1, IntStream.range(0, tasks).boxed().toList())) {
@@ -98,17 +194,12 @@ public final class ClusterBenchmark {
         if (sum == 42) {
             System.out.print("");
         }
-        return (System.nanoTime() - start) / 1000.0 / tasks;
     }
 
-    private static double rawSubmitAll(
-            IExecutorService raw, int tasks, java.util.function.IntFunction<SerializableCallable<Integer>> task) {
-        long start = System.nanoTime();
+    private static void rawSubmitAll(IExecutorService raw, int tasks) {
         List<java.util.concurrent.Future<Integer>> fs = new ArrayList<>(tasks);
-        for (long i = 0; i < tasks; i++) {
-            SerializableCallable<Integer> t = task.apply((int) i);
-            // as Fanout: the task runs where its entry lives, so the claim is a local operation
-            fs.add(raw.submitToKeyOwner(t, t instanceof Claiming c ? c.key : i));
+        for (int i = 0; i < tasks; i++) {
+            fs.add(raw.submitToKeyOwner(new Inc(i), (long) i));
         }
         for (java.util.concurrent.Future<Integer> f : fs) {
             try {
@@ -117,61 +208,11 @@ public final class ClusterBenchmark {
                 throw new IllegalStateException(e);
             }
         }
-        return (System.nanoTime() - start) / 1000.0 / tasks;
     }
 
-    /** The bare task. */
-    record Plain(int n) implements SerializableCallable<Integer> {
-        @Override
-        public Integer call() {
-            return n + 1;
-        }
-    }
-
-    /** The bare task, run only once it won its entry in a map, as Fanout's members do; and its outcome stored. */
-    static final class Claiming implements SerializableCallable<Integer>, com.hazelcast.core.HazelcastInstanceAware {
-        private static final long serialVersionUID = 1L;
-        private static final java.util.concurrent.atomic.AtomicLong KEYS = new java.util.concurrent.atomic.AtomicLong();
-        private final int n;
-        private final boolean store;
-        private final long key = KEYS.incrementAndGet();
-        private transient HazelcastInstance hazelcast;
-
-        Claiming(int n, boolean store) {
-            this.n = n;
-            this.store = store;
-        }
-
-        @Override
-        public void setHazelcastInstance(HazelcastInstance instance) {
-            this.hazelcast = instance;
-        }
-
-        @Override
-        public Integer call() {
-            com.hazelcast.map.IMap<Long, Integer> claims = hazelcast.getMap("fanout-claim-bench");
-            if (claims.putIfAbsent(key, -1) != null) {
-                return null;
-            }
-            int result = n + 1;
-            if (store) {
-                claims.setAsync(key, result);
-            }
-            return result;
-        }
-    }
-
-    interface Round {
-        double run();
-    }
-
-    private static double median(int rounds, Round round) {
-        round.run(); // warm-up
-        double[] xs = new double[rounds];
-        for (int i = 0; i < rounds; i++) {
-            xs[i] = round.run();
-        }
-        Arrays.sort(xs);
-        return xs[rounds / 2];
+    private static double median(double[] xs) {
+        double[] sorted = xs.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 }
