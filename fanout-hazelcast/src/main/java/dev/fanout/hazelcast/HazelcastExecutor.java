@@ -76,16 +76,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * copies). Futures are completed, and callbacks run, on this executor's completer threads, named
  * {@code fanout-ID-completer-N}; waiters are woken first.
  *
- * <p><b>Nothing lost.</b> Each task has a state entry in a map that Hazelcast backs up on a second member. When the
+ * <p><b>Nothing lost.</b> Each task has a state entry in a map on the member that runs it; what must outlive that
+ * member (a cancellation, every state of an at-most-once task) Hazelcast backs up on a second member. When the
  * member running a task dies, or the caller's connection breaks, the caller looks at the entry: a finished task's
  * stored outcome is delivered, a task that never started is submitted again, and a task that was running on a member
  * that left is run again elsewhere ({@link Delivery#AT_LEAST_ONCE}, the default) or fails with
  * {@link TaskLostException} ({@link Delivery#AT_MOST_ONCE}). Every outcome is delivered exactly once, in input order
- * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again. No
- * other task runs twice: Hazelcast may send a task again by itself when a member leaves, even after its outcome was
- * delivered, so a delivered task's entry stays as a tombstone for five minutes (longer than Hazelcast's retries with
- * default settings), where such a late copy finds it and does not run. The guarantees hold while the cluster's
- * backups are in sync ({@code PartitionService.isClusterSafe()}).
+ * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again, and
+ * so does one it had finished if the outcome died with it. No other task runs twice: Hazelcast may send a task again
+ * by itself when a member leaves, even after its outcome was delivered, so a delivered task's entry stays as a
+ * tombstone for five minutes (longer than Hazelcast's retries with default settings), where such a late copy finds it
+ * and does not run. (At least once, that tombstone lives on the member that ran the task only; if that member is the
+ * one that left, the copy runs the task again.) The guarantees hold while the cluster's backups are in sync
+ * ({@code PartitionService.isClusterSafe()}).
  *
  * <p><b>Map</b> sends several items per task unless {@link MapOptions#chunkSize(int)} says otherwise: as many as
  * give each thread of the cluster about four tasks, at most {@value #MAX_DEFAULT_CHUNK}, when the input is a
@@ -104,8 +107,14 @@ public final class HazelcastExecutor implements Executor {
     private static final System.Logger LOG = System.getLogger("dev.fanout");
     private static final AtomicInteger LOCAL_CLUSTERS = new AtomicInteger();
     private static final long MAX_POLL_MILLIS = 1000;
-    private static final int FORGET_BATCH = 512;
-    private static final long FORGET_MILLIS = 100;
+    /*
+     * Tombstones go out in batches, a call per 250 ms or per 8,192 keys: each member runs one operation per partition
+     * of its own (and one per backup) whatever the number of keys, so a larger batch means fewer operations, though
+     * each key still costs its write. Until its tombstone, an entry holds its task's outcome, so the batch size also
+     * bounds that memory.
+     */
+    private static final int FORGET_BATCH = 8192;
+    private static final long FORGET_MILLIS = 250;
 
     /**
      * How long the tombstone of a delivered task outlives the delivery. A copy of a task arrives late when Hazelcast
@@ -121,8 +130,10 @@ public final class HazelcastExecutor implements Executor {
     public enum Delivery {
         /**
          * It runs again on another member: every task runs at least once, and its outcome is delivered exactly once.
-         * Only tasks that were running on a member that left run twice (and one it had just finished, if the outcome
-         * left with it). The default; make tasks idempotent.
+         * Only tasks of a member that left run twice: those it was running, and those it had finished whose outcome
+         * had not reached the caller yet (or had only just: see the class description). The default; make tasks
+         * idempotent. A task's states stay on the member that runs it, without a backup, which is why a finished task
+         * can run again, and why a task costs less than at most once.
          */
         AT_LEAST_ONCE,
         /**
@@ -155,6 +166,7 @@ public final class HazelcastExecutor implements Executor {
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
     private final ClassFilter localAllowList; // the local member's allow-list, which learns submitted task packages
+    private final Set<String> trustedPackages = ConcurrentHashMap.newKeySet(); // added to localAllowList already
     private final Delivery delivery;
     private final String id;
     private final IExecutorService executor;
@@ -406,7 +418,7 @@ public final class HazelcastExecutor implements Executor {
 
     /** The local member trusts the packages of the code this executor is given (it comes from this very JVM). */
     private void trust(Class<?> taskClass) {
-        if (localAllowList != null) {
+        if (localAllowList != null && trustedPackages.add(taskClass.getPackageName())) {
             MemberConfigs.trust(localAllowList, taskClass.getPackageName());
         }
     }
@@ -436,7 +448,15 @@ public final class HazelcastExecutor implements Executor {
         CompletionStage<TaskState> stage = reply instanceof CompletionStage<?>
                 ? castStage(reply)
                 : CompletableFuture.supplyAsync(() -> join(reply), completing);
-        stage.whenCompleteAsync((state, error) -> onReply(future, state, error), completing);
+        // handleAsync, not whenCompleteAsync: on Hazelcast's futures whenCompleteAsync wraps its stage in another
+        // delegating future, whose own completion step runs on Hazelcast's default async executor, which is a new
+        // thread per step on a machine of one or two cores. That doubled the threads started per task.
+        stage.handleAsync(
+                (state, error) -> {
+                    onReply(future, state, error);
+                    return null;
+                },
+                completing);
     }
 
     @SuppressWarnings("unchecked")
@@ -542,13 +562,13 @@ public final class HazelcastExecutor implements Executor {
     /** Tombstones delivered tasks, asynchronously; the members apply it after their own DONE write. */
     private void flushForgotten() {
         Set<Long> keys = new java.util.HashSet<>();
-        for (Long key; keys.size() < 4 * FORGET_BATCH && (key = forgotten.poll()) != null; ) {
+        for (Long key; keys.size() < FORGET_BATCH && (key = forgotten.poll()) != null; ) {
             keys.add(key);
         }
         forgottenCount.addAndGet(-keys.size());
         if (!keys.isEmpty()) {
             try {
-                states.submitToKeys(keys, new Forget(TOMBSTONE_TTL_MILLIS));
+                states.submitToKeys(keys, new Forget(TOMBSTONE_TTL_MILLIS, delivery == Delivery.AT_MOST_ONCE));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "could not clean up task states of " + name(), e);
             }

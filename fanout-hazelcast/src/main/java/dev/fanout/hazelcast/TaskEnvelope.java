@@ -63,7 +63,10 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         IMap<Long, TaskState> states = hazelcast.getMap(Names.stateMap(executorId));
         Member me = hazelcast.getCluster().getLocalMember();
         String where = me.getAddress().toString();
-        TaskState found = states.putIfAbsent(key, TaskState.running(me.getUuid(), where, 1));
+        TaskState running = TaskState.running(me.getUuid(), where, 1);
+        // At most once, the claim must outlive this member (a backed-up putIfAbsent); at least once, it need not.
+        TaskState found =
+                atMostOnce ? states.putIfAbsent(key, running) : states.executeOnKey(key, OwnerWrite.claim(running));
         if (found == null) {
             return runAndStore(states, 1);
         }
@@ -122,14 +125,34 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         }
         TaskState done = TaskState.done(outcome, attempt);
         try {
-            // Not awaited: the reply carries the outcome; the entry only serves a caller that lost the reply. The
-            // caller's later tombstone reaches the same partition queue after this write.
-            states.setAsync(key, done);
+            store(states, done);
         } catch (HazelcastSerializationException e) {
             done = TaskState.done(new Failure(Outcomes.notSerializable(outcome, e)), attempt);
-            states.setAsync(key, done);
+            store(states, done);
         }
         return done;
+    }
+
+    /**
+     * Writes the outcome into the task's entry before the reply leaves, so that the caller's later tombstone comes
+     * after it; backed up at most once, on this member only at least once (see {@link OwnerWrite}). Synchronous, not
+     * {@code setAsync}: the entry is local to this member (the task runs on its owner), and each of Hazelcast's async
+     * calls completes through a step on its default async executor, which on a machine of one or two cores starts a
+     * new thread per call, costing more than the wait. A failure to write is not the task's: the reply carries the
+     * outcome, and the entry only serves a caller that lost the reply.
+     */
+    private void store(IMap<Long, TaskState> states, TaskState done) {
+        try {
+            if (atMostOnce) {
+                states.set(key, done);
+            } else {
+                states.executeOnKey(key, OwnerWrite.store(done));
+            }
+        } catch (HazelcastSerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the member is stopping, or the partition is moving: the reply still carries the outcome
+        }
     }
 
     /** For the worker's log: {@code fanout-1a2b3c#42}. */

@@ -18,7 +18,7 @@ import java.util.UUID;
  *   LOST        at-most-once only: was RUNNING on a member that left, so it is not run again
  *   DELIVERED   tombstone of a task whose outcome the caller has: a late copy of the task finds it and does not run
  *
- *   PENDING -> RUNNING | CANCELLED            (putIfAbsent: exactly one winner)
+ *   PENDING -> RUNNING | CANCELLED            (putIfAbsent, or OwnerWrite.claim: exactly one winner)
  *   RUNNING -> DONE                           (set by the member that ran it)
  *   RUNNING -> RUNNING(attempt + 1)           (at-least-once: its member left; replace: one winner)
  *   RUNNING -> LOST                           (at-most-once: its member left; replace: one winner)
@@ -29,6 +29,12 @@ import java.util.UUID;
  * <p>An entry is never deleted while a copy of its task may still arrive: Hazelcast re-sends a task by itself when
  * the member it went to leaves, and the caller is not told, so a copy may reach a member after the caller has the
  * outcome. Were the entry gone, that copy would win the putIfAbsent and run the task again.
+ *
+ * <p>Which writes are backed up: CANCELLED always, and every write of an at-most-once task. An at-least-once task's
+ * RUNNING, DONE and DELIVERED live on the owner of the entry only ({@link OwnerWrite}, {@link Forget}): the task runs
+ * on that owner, so if it dies the empty backup tells the truth for at-least-once (run it again). A backup may thus
+ * lag its owner, so no processor whose outcome depends on the entry may simply run again on the backup
+ * ({@link CancelIfPending}).
  *
  * <p>Replies use two more kinds that never enter the map: {@code CLOSED} (the executor was shut down before the task
  * started) and RUNNING meaning "a copy of this task is running elsewhere: ask the map later".
