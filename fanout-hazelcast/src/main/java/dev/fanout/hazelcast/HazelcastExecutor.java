@@ -561,30 +561,37 @@ public final class HazelcastExecutor implements Executor {
 
     /**
      * Tombstones delivered tasks, asynchronously; the members apply it after their own DONE write. One call per
-     * partition, with that partition's keys only: Hazelcast's {@code submitToKeys} hands the whole key set to the
-     * operation of every partition it touches, and each operation hashes every key to skip the others', so one call
-     * for thousands of keys cost hundreds of hashes per key (most of a member's partition-thread time per task).
+     * partition ({@link #byPartition}): one call for thousands of keys took most of a member's partition-thread time.
      */
     private void flushForgotten() {
-        Map<Integer, Set<Long>> byPartition = new java.util.HashMap<>();
-        int taken = 0;
+        List<Long> batch = new ArrayList<>();
         try {
-            for (Long key; taken < FORGET_BATCH && (key = forgotten.poll()) != null; taken++) {
-                int partition =
-                        hazelcast.getPartitionService().getPartition(key).getPartitionId();
-                byPartition
-                        .computeIfAbsent(partition, p -> new java.util.HashSet<>())
-                        .add(key);
+            for (Long key; batch.size() < FORGET_BATCH && (key = forgotten.poll()) != null; ) {
+                batch.add(key);
             }
             Forget forget = new Forget(TOMBSTONE_TTL_MILLIS, delivery == Delivery.AT_MOST_ONCE);
-            for (Set<Long> keys : byPartition.values()) {
+            for (Set<Long> keys : byPartition(batch).values()) {
                 states.submitToKeys(keys, forget);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "could not clean up task states of " + name(), e);
         } finally {
-            forgottenCount.addAndGet(-taken);
+            forgottenCount.addAndGet(-batch.size());
         }
+    }
+
+    /**
+     * Keys grouped by partition. Hazelcast's {@code submitToKeys} and {@code executeOnKeys} hand the whole key set to
+     * the operation of every partition they touch, and each operation hashes every key to skip the others', so a
+     * call for thousands of keys costs hundreds of hashes per key; a call per partition costs one.
+     */
+    private Map<Integer, Set<Long>> byPartition(Collection<Long> keys) {
+        Map<Integer, Set<Long>> groups = new java.util.HashMap<>();
+        for (Long key : keys) {
+            int partition = hazelcast.getPartitionService().getPartition(key).getPartitionId();
+            groups.computeIfAbsent(partition, p -> new java.util.HashSet<>()).add(key);
+        }
+        return groups;
     }
 
     /** The reply was lost: look at the task's entry, then deliver, resubmit, or watch. */
@@ -784,9 +791,16 @@ public final class HazelcastExecutor implements Executor {
         if (byKey.isEmpty()) {
             return;
         }
-        Map<Long, TaskState> found;
+        Map<Long, TaskState> found = new java.util.HashMap<>();
         try {
-            found = states.executeOnKeys(byKey.keySet(), new CancelIfPending());
+            // One call per partition, with its keys only (see byPartition), all in flight at once.
+            List<CompletableFuture<Map<Long, TaskState>>> calls = new ArrayList<>();
+            for (Set<Long> keys : byPartition(byKey.keySet()).values()) {
+                calls.add(states.submitToKeys(keys, new CancelIfPending()).toCompletableFuture());
+            }
+            for (CompletableFuture<Map<Long, TaskState>> call : calls) {
+                found.putAll(call.join());
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not cancel the pending tasks of " + name(), e);
             return;

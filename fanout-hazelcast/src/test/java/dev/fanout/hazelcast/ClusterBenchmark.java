@@ -132,7 +132,7 @@ public final class ClusterBenchmark {
                         cpuByGroup.get(p).merge(e.getKey(), d, Long::sum);
                         spent -= d;
                     }
-                    cpuByGroup.get(p).merge("(threads that ended)", spent, Long::sum);
+                    cpuByGroup.get(p).merge("other (GC, JIT, threads that ended)", spent, Long::sum);
                 }
                 if (r >= 0) {
                     wall[p][r] = (System.nanoTime() - t0) / 1000.0 / tasks;
@@ -160,7 +160,8 @@ public final class ClusterBenchmark {
 
     /**
      * CPU time so far of the live threads, by name with numbers and ids taken out ({@code hz.partition-operation},
-     * {@code fanout-ID-completer}...). The CPU of threads that ended meanwhile is the rest of the process's.
+     * {@code fanout-ID-completer}...). The rest of the process's CPU went to threads that ended meanwhile and to the
+     * JVM's own threads (GC, JIT), which are not Java threads.
      */
     private static Map<String, Long> cpuByThreadGroup() {
         Map<String, Long> groups = new TreeMap<>();
