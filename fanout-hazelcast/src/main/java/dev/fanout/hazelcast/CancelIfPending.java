@@ -55,7 +55,7 @@ final class CancelIfPending implements EntryProcessor<Long, TaskState, TaskState
     static final class OnBackup implements EntryProcessor<Long, TaskState, TaskState>, DataSerializable {
         private static final long serialVersionUID = 1L;
 
-        private Set<Long> keys;
+        private transient Set<Long> keys; // written by writeData: Hazelcast never uses Java serialization here
 
         /** For deserialization. */
         public OnBackup() {}

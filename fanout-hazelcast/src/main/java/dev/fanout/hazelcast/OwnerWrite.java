@@ -21,7 +21,9 @@ import java.util.Map;
 final class OwnerWrite implements EntryProcessor<Long, TaskState, TaskState>, DataSerializable {
     private static final long serialVersionUID = 1L;
 
-    private TaskState state;
+    // Hazelcast writes this class with writeData (DataSerializable wins over Serializable), never with Java
+    // serialization, which is why a field of a type that is not Serializable may be transient here.
+    private transient TaskState state;
     private boolean ifAbsent;
 
     /** For deserialization. */
