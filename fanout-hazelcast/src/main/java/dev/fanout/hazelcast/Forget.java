@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * would claim it and run the task again. Also written where the entry is missing (its member died before the backup
  * of the entry was made): the copy finds the tombstone all the same.
  *
- * <p>Backed up for at-most-once tasks only. A late copy is a retry of a send to a member that left, and an
- * at-least-once task sent there was run there (or was about to be): if that member took the tombstone with it, the copy
- * runs the task again, which at-least-once allows for the tasks of a member that left. Without the backup, a
- * tombstone costs half as much on a cluster of several members.
+ * <p>Backed up for at-most-once tasks only. At least once, the backup still holds the task's outcome for
+ * {@link HazelcastExecutor#OUTCOME_BACKUP_TTL_MILLIS} ({@link OwnerWrite}), and a late copy that reaches it there does
+ * not run either; a late copy is a retry of a send to a member that left, sent as that member leaves. Without the
+ * backup, a tombstone costs half as much on a cluster of several members.
  */
 final class Forget implements EntryProcessor<Long, TaskState, Object>, DataSerializable {
     private static final long serialVersionUID = 1L;

@@ -77,18 +77,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code fanout-ID-completer-N}; waiters are woken first.
  *
  * <p><b>Nothing lost.</b> Each task has a state entry in a map on the member that runs it; what must outlive that
- * member (a cancellation, every state of an at-most-once task) Hazelcast backs up on a second member. When the
- * member running a task dies, or the caller's connection breaks, the caller looks at the entry: a finished task's
+ * member (a cancellation, an outcome, every state of an at-most-once task) Hazelcast backs up on a second member. When
+ * the member running a task dies, or the caller's connection breaks, the caller looks at the entry: a finished task's
  * stored outcome is delivered, a task that never started is submitted again, and a task that was running on a member
  * that left is run again elsewhere ({@link Delivery#AT_LEAST_ONCE}, the default) or fails with
  * {@link TaskLostException} ({@link Delivery#AT_MOST_ONCE}). Every outcome is delivered exactly once, in input order
- * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again, and
- * so does one it had finished if the outcome died with it. No other task runs twice: Hazelcast may send a task again
- * by itself when a member leaves, even after its outcome was delivered, so a delivered task's entry stays as a
- * tombstone for five minutes (longer than Hazelcast's retries with default settings), where such a late copy finds it
- * and does not run. (At least once, that tombstone lives on the member that ran the task only; if that member is the
- * one that left, the copy runs the task again.) The guarantees hold while the cluster's backups are in sync
- * ({@code PartitionService.isClusterSafe()}).
+ * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again. No other
+ * task runs twice: Hazelcast may send a task again by itself when a member leaves, even after its outcome was
+ * delivered, so a delivered task's entry stays as a tombstone for five minutes (longer than Hazelcast's retries with
+ * default settings), where such a late copy finds it and does not run. The guarantees hold while the cluster's backups
+ * are in sync ({@code PartitionService.isClusterSafe()}).
  *
  * <p><b>Map</b> sends several items per task unless {@link MapOptions#chunkSize(int)} says otherwise: as many as
  * give each thread of the cluster about four tasks, at most {@value #MAX_DEFAULT_CHUNK}, when the input is a
@@ -126,14 +124,20 @@ public final class HazelcastExecutor implements Executor {
      */
     static final long TOMBSTONE_TTL_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
+    /**
+     * How long the backup of an at-least-once task's outcome lives. It serves when the member that ran the task dies
+     * before the caller has the outcome: the caller learns of the loss within the heartbeat timeout (10 s for Fanout's
+     * members) or when its connection comes back, and then reads the entry. A minute covers both with room; the owner's
+     * own copy stays until the caller's tombstone, and a shorter life on the backup bounds the memory it holds.
+     */
+    static final long OUTCOME_BACKUP_TTL_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
     /** What happens to a task that was running on a member that left the cluster. */
     public enum Delivery {
         /**
          * It runs again on another member: every task runs at least once, and its outcome is delivered exactly once.
-         * Only tasks of a member that left run twice: those it was running, and those it had finished whose outcome
-         * had not reached the caller yet (or had only just: see the class description). The default; make tasks
-         * idempotent. A task's states stay on the member that runs it, without a backup, which is why a finished task
-         * can run again, and why a task costs less than at most once.
+         * Only tasks that were running on a member that left run twice. The default; make tasks idempotent. A task's
+         * start is written on the member that runs it only, which is why a task costs less than at most once.
          */
         AT_LEAST_ONCE,
         /**

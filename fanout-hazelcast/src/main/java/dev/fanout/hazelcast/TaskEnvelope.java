@@ -135,7 +135,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
 
     /**
      * Writes the outcome into the task's entry before the reply leaves, so that the caller's later tombstone comes
-     * after it; backed up at most once, on this member only at least once (see {@link OwnerWrite}). Synchronous, not
+     * after it; backed up (at least once, for a while: see {@link OwnerWrite}). Synchronous, not
      * {@code setAsync}: the entry is local to this member (the task runs on its owner), and each of Hazelcast's async
      * calls completes through a step on its default async executor, which on a machine of one or two cores starts a
      * new thread per call, costing more than the wait. A failure to write is not the task's: the reply carries the
@@ -146,7 +146,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
             if (atMostOnce) {
                 states.set(key, done);
             } else {
-                states.executeOnKey(key, OwnerWrite.store(done));
+                states.executeOnKey(key, OwnerWrite.store(done, HazelcastExecutor.OUTCOME_BACKUP_TTL_MILLIS));
             }
         } catch (HazelcastSerializationException e) {
             throw e;

@@ -30,11 +30,11 @@ import java.util.UUID;
  * the member it went to leaves, and the caller is not told, so a copy may reach a member after the caller has the
  * outcome. Were the entry gone, that copy would win the putIfAbsent and run the task again.
  *
- * <p>Which writes are backed up: CANCELLED always, and every write of an at-most-once task. An at-least-once task's
- * RUNNING, DONE and DELIVERED live on the owner of the entry only ({@link OwnerWrite}, {@link Forget}): the task runs
- * on that owner, so if it dies the empty backup tells the truth for at-least-once (run it again). A backup may thus
- * lag its owner, so no processor whose outcome depends on the entry may simply run again on the backup
- * ({@link CancelIfPending}).
+ * <p>Which writes are backed up: CANCELLED always, and every write of an at-most-once task. At least once, RUNNING
+ * and DELIVERED live on the owner of the entry only, and DONE is backed up for a while ({@link OwnerWrite},
+ * {@link Forget}): the task runs on that owner, so if it dies while running the empty backup tells the truth (run it
+ * again), and if it dies once the task is done the backup has the outcome. A backup may thus lag its owner, so no
+ * processor whose outcome depends on the entry may simply run again on the backup ({@link CancelIfPending}).
  *
  * <p>Replies use two more kinds that never enter the map: {@code CLOSED} (the executor was shut down before the task
  * started) and RUNNING meaning "a copy of this task is running elsewhere: ask the map later".

@@ -48,7 +48,7 @@ class BackupsTest {
 
         assertThat(states.executeOnKey(running, OwnerWrite.claim(runningThere))).isNull();
         assertThat(states.executeOnKey(done, OwnerWrite.claim(runningThere))).isNull();
-        assertThat(states.executeOnKey(done, OwnerWrite.store(TaskState.done(42, 1))))
+        assertThat(states.executeOnKey(done, OwnerWrite.store(TaskState.done(42, 1), 60_000)))
                 .isNull();
         assertThat(states.putIfAbsent(cancelled, TaskState.CANCELLED)).isNull(); // as cancel() does
         Map<Long, TaskState> found = states.executeOnKeys(Set.of(running, cancelledAtShutdown), new CancelIfPending());
@@ -68,7 +68,8 @@ class BackupsTest {
                                 .localMember());
 
         assertThat(states.get(running)).as("an at-least-once claim").isNull();
-        assertThat(states.get(done)).as("an at-least-once outcome").isNull();
+        assertThat(states.get(done)).as("an at-least-once outcome").isEqualTo(TaskState.done(42, 1));
+        assertThat(states.getEntryView(done).getTtl()).as("its backup's expiry").isEqualTo(60_000);
         assertThat(states.get(tombstone)).as("an at-least-once tombstone").isNull();
         assertThat(states.get(cancelled)).as("a cancellation").isEqualTo(TaskState.CANCELLED);
         assertThat(states.get(cancelledAtShutdown))
