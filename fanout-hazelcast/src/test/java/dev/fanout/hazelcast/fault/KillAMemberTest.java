@@ -116,7 +116,7 @@ class KillAMemberTest {
         // The four tasks running on the killed worker ran again elsewhere, and only tasks the killed worker had
         // started ran twice: besides those four, one it had finished just before may run again if its outcome died
         // with it (its DONE write had not reached the backup, and its reply was lost). Issue 5 saw about 30 tasks run
-        // twice on the survivors. Without a backup of the outcome, 31 to 63 finished tasks ran again in 3 runs out of
+        // twice on the survivors. Without a backup of the outcome, 31 to 63 finished tasks ran again in 4 runs out of
         // 10 on a loaded machine: their replies were lost with the victim's connection.
         assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
         assertThat(run.reRun).as("tasks run twice").isSubsetOf(run.killedStarted);
