@@ -16,6 +16,8 @@ import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.HeapData;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.spi.exception.RetryableException;
@@ -175,6 +177,7 @@ public final class HazelcastExecutor implements Executor {
     private final String id;
     private final IExecutorService executor;
     private final IMap<Long, TaskState> states;
+    private final SerializationService serialization;
     private final ThreadPoolExecutor completer;
     /** Runs on the completer, or inline once it is shut down (late replies of cancelled tasks still arrive). */
     private final java.util.concurrent.Executor completing;
@@ -182,6 +185,9 @@ public final class HazelcastExecutor implements Executor {
     private final ScheduledThreadPoolExecutor scheduler;
     private final AtomicLong keys = new AtomicLong();
     private final Map<Long, RemoteFuture<?>> live = new ConcurrentHashMap<>();
+    /** The batched hand-off to each member (see {@link Channel}), by member UUID. */
+    private final Map<UUID, Channel> channels = new ConcurrentHashMap<>();
+
     private final Set<RemoteFuture<?>> watched = ConcurrentHashMap.newKeySet();
     /** Keys of delivered tasks whose entries become tombstones in batches (one call per member, not one per task). */
     private final java.util.concurrent.ConcurrentLinkedQueue<Long> forgotten =
@@ -217,6 +223,7 @@ public final class HazelcastExecutor implements Executor {
         this.id = UUID.randomUUID().toString().substring(0, 8);
         this.executor = hazelcast.getExecutorService(Names.executor(id));
         this.states = hazelcast.getMap(Names.stateMap(id));
+        this.serialization = Runner.serialization(hazelcast);
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.completer = new ThreadPoolExecutor(
                 threads,
@@ -243,6 +250,10 @@ public final class HazelcastExecutor implements Executor {
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                Channel channel = channels.get(event.getMember().getUuid());
+                if (channel != null) {
+                    channel.close(); // its tasks may need to run again: recovery looks at each one's entry
+                }
                 recoverWatched(); // tasks that were running there may need to run again: ask now, not at the next poll
             }
         });
@@ -334,6 +345,7 @@ public final class HazelcastExecutor implements Executor {
         long key = keys.incrementAndGet();
         RemoteFuture<T> future =
                 new RemoteFuture<>(this, key, new TaskEnvelope(id, key, delivery == Delivery.AT_MOST_ONCE, task));
+        byte[] envelope = serialize(future.envelope(), task);
         lock.lock();
         try {
             checkTakesTasks();
@@ -343,12 +355,128 @@ public final class HazelcastExecutor implements Executor {
         }
         future.addDoneCallback(this::finished);
         try {
-            send(future, future.envelope(), task);
+            dispatch(future, envelope);
         } catch (RuntimeException | Error e) {
             future.fail(e); // leaves `live` through its callback
             throw e;
         }
         return future;
+    }
+
+    /** The envelope as bytes, on the submitting thread: a task that cannot be serialized fails here. */
+    private byte[] serialize(TaskEnvelope envelope, Object userTask) {
+        try {
+            return serialization.toData(envelope).toByteArray();
+        } catch (HazelcastSerializationException e) {
+            if (isNotSerializable(e)) {
+                throw new IllegalArgumentException(Outcomes.explainNotSerializable(userTask), e);
+            }
+            throw e;
+        } catch (HazelcastInstanceNotActiveException | HazelcastClientNotActiveException e) {
+            throw breakDown(e);
+        }
+    }
+
+    /**
+     * Hands the task to the channel of the member that owns its entry, so that its claim there is local; with no
+     * owner known yet (a cluster still starting), sends it alone.
+     */
+    private void dispatch(RemoteFuture<?> future, byte[] envelope) {
+        Member target;
+        try {
+            target = hazelcast.getPartitionService().getPartition(future.key).getOwner();
+        } catch (HazelcastInstanceNotActiveException | HazelcastClientNotActiveException e) {
+            throw breakDown(e);
+        }
+        if (target == null) {
+            send(future, future.envelope(), null);
+            return;
+        }
+        Channel channel = channels.get(target.getUuid());
+        if (channel == null || channel.isClosed()) {
+            channel = channels.compute(
+                    target.getUuid(),
+                    (u, c) -> c == null || c.isClosed() ? new Channel(this, executor, id, target) : c);
+        }
+        channel.enqueue(future, envelope);
+    }
+
+    // ---- asked by channels ---------------------------------------------------------------------------------------
+
+    CompletionStage<Exchange.Replies> exchange(Exchange exchange, Member member) {
+        java.util.concurrent.Future<Exchange.Replies> call = executor.submitToMember(exchange, member);
+        if (call instanceof CompletionStage<?>) {
+            @SuppressWarnings("unchecked")
+            CompletionStage<Exchange.Replies> stage = (CompletionStage<Exchange.Replies>) call;
+            return stage;
+        }
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return call.get();
+                    } catch (ExecutionException e) {
+                        throw new CompletionException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CompletionException(e);
+                    }
+                },
+                completing);
+    }
+
+    java.util.concurrent.Executor completing() {
+        return completing;
+    }
+
+    /** Runs {@code r} after a short pause, unless the executor has stopped. */
+    void later(Runnable r) {
+        try {
+            scheduler.schedule(r, 100, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException terminated) {
+            // nothing more to do
+        }
+    }
+
+    boolean isClusterMember(UUID member) {
+        return isMember(member);
+    }
+
+    boolean isTerminated() {
+        lock.lock();
+        try {
+            return state == State.TERMINATED || state == State.BROKEN;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void channelClosed(Channel channel) {
+        channels.remove(channel.member.getUuid(), channel);
+    }
+
+    /** A channel gave the task up (its exchange failed, or its member left): look at its entry. */
+    void recoverFromChannel(RemoteFuture<?> future) {
+        try {
+            completing.execute(() -> recover(future));
+        } catch (RejectedExecutionException terminated) {
+            recover(future);
+        }
+    }
+
+    /** Completer thread: a reply that came in an exchange. */
+    void onExchangeReply(RemoteFuture<?> future, Runner.Reply reply) {
+        Object decoded;
+        try {
+            decoded = serialization.toObject(new HeapData(reply.data()));
+        } catch (RuntimeException e) {
+            onReply(future, null, e);
+            return;
+        }
+        if (reply.kind() == Runner.ERROR) {
+            onReply(future, null, (Throwable) decoded);
+        } else {
+            onReply(future, (TaskState) decoded, null);
+        }
     }
 
     /**
@@ -858,6 +986,7 @@ public final class HazelcastExecutor implements Executor {
             hazelcast.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
             // Shut down (never destroy) the executor service first: members then refuse any stale copy of a task
             // that would otherwise run in a state map created anew after the destroy below.
+            releaseRunners();
             executor.shutdown();
             states.destroy();
         } catch (RuntimeException e) {
@@ -866,6 +995,27 @@ public final class HazelcastExecutor implements Executor {
         stopThreads();
         if (ownsInstance) {
             hazelcast.shutdown();
+        }
+    }
+
+    /** Stops this executor's task threads on every member and drops their replies; waits a few seconds at most. */
+    private void releaseRunners() {
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            if (!m.isLiteMember()) {
+                try {
+                    calls.add(exchange(Exchange.release(id), m).toCompletableFuture());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "could not release " + name() + " on " + m, e);
+                }
+            }
+        }
+        try {
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not release " + name() + " on every member", e);
         }
     }
 

@@ -1,0 +1,243 @@
+package dev.fanout.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.IExecutorService;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The caller's end of the batched hand-off to one member: tasks queue here and leave in {@link Exchange}s, at most one
+ * sending exchange and one polling exchange in flight at a time, so that each carries all that queued up meanwhile.
+ *
+ * <p>Every future sent through the channel is in {@code outstanding} until its reply comes, or until the channel
+ * gives it up to the executor's recovery (the exchange failed, or the member left). Whoever removes a future from
+ * {@code outstanding} handles it, so it is handled once: a reply that comes twice, or after recovery took the task,
+ * is dropped.
+ *
+ * <pre>
+ *   sending:  false -> true (a thread that found tasks queued)  -> false (the exchange came back, or failed)
+ *   polling:  false -> true (tasks outstanding, none polling)   -> false (the poll came back with none outstanding)
+ *   closed:   false -> true (the member left, or was found gone): outstanding futures all go to recovery
+ * </pre>
+ */
+final class Channel {
+    /** The most tasks one exchange carries. */
+    static final int MAX_BATCH = 1024;
+
+    /** How long a poll waits on the member for a reply before it comes back empty (and goes out again). */
+    static final long POLL_MILLIS = 1000;
+
+    /** A task waiting to leave: its future and its serialized envelope. */
+    private record Queued(RemoteFuture<?> future, byte[] envelope) {}
+
+    private final HazelcastExecutor owner;
+    private final IExecutorService executor;
+    private final String executorId;
+    final Member member;
+
+    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<Long, RemoteFuture<?>> outstanding = new ConcurrentHashMap<>();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile boolean resync;
+
+    /** Seqs of replies received and not yet acknowledged to the member; guarded by itself. */
+    private final List<Long> received = new ArrayList<>();
+
+    Channel(HazelcastExecutor owner, IExecutorService executor, String executorId, Member member) {
+        this.owner = owner;
+        this.executor = executor;
+        this.executorId = executorId;
+        this.member = member;
+    }
+
+    /** Queues the task for this member; any thread. */
+    void enqueue(RemoteFuture<?> future, byte[] envelope) {
+        outstanding.put(future.key, future);
+        queue.add(new Queued(future, envelope));
+        if (closed) {
+            giveUp(future); // the channel closed before it could see this task
+            return;
+        }
+        trySend();
+    }
+
+    private void trySend() {
+        while (!queue.isEmpty() && sending.compareAndSet(false, true)) {
+            List<Queued> batch = new ArrayList<>();
+            for (Queued q; batch.size() < MAX_BATCH && (q = queue.poll()) != null; ) {
+                if (outstanding.get(q.future().key) == q.future()) {
+                    batch.add(q);
+                }
+            }
+            if (batch.isEmpty()) {
+                sending.set(false);
+                continue;
+            }
+            send(batch);
+            return;
+        }
+    }
+
+    private void send(List<Queued> batch) {
+        long[] keys = new long[batch.size()];
+        byte[][] envelopes = new byte[batch.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = batch.get(i).future().key;
+            envelopes[i] = batch.get(i).envelope();
+        }
+        long[] acks = takeAcks();
+        boolean again = takeResync();
+        call(new Exchange(executorId, acks, again, 0, keys, envelopes), acks, (replies, error) -> {
+            if (error != null) {
+                for (Queued q : batch) {
+                    giveUp(q.future());
+                }
+            }
+            sending.set(false);
+            trySend();
+            poll();
+        });
+    }
+
+    /** Keeps a poll in flight while tasks are outstanding. */
+    private void poll() {
+        if (closed || outstanding.isEmpty() || !polling.compareAndSet(false, true)) {
+            return;
+        }
+        long[] acks = takeAcks();
+        boolean again = takeResync();
+        call(new Exchange(executorId, acks, again, POLL_MILLIS, new long[0], new byte[0][]), acks, (replies, error) -> {
+            if (error != null && !closed) {
+                owner.later(() -> {
+                    polling.set(false);
+                    poll();
+                });
+                return;
+            }
+            polling.set(false);
+            poll();
+        });
+    }
+
+    private interface After {
+        void run(Exchange.Replies replies, Throwable error);
+    }
+
+    /** Sends the exchange; its replies are handled on the executor's completer, then {@code after} runs there. */
+    private void call(Exchange exchange, long[] acks, After after) {
+        CompletionStage<Exchange.Replies> stage;
+        try {
+            stage = owner.exchange(exchange, member);
+        } catch (RuntimeException e) {
+            owner.completing().execute(() -> failed(e, acks, after));
+            return;
+        }
+        stage.handleAsync(
+                (replies, error) -> {
+                    if (error != null) {
+                        failed(error, acks, after);
+                    } else {
+                        received(replies);
+                        after.run(replies, null);
+                    }
+                    return null;
+                },
+                owner.completing());
+    }
+
+    private void failed(Throwable error, long[] acks, After after) {
+        // The member may not have had the acks, and a reply of this exchange may be lost: ask again for them all.
+        restoreAcks(acks);
+        if (!owner.isClusterMember(member.getUuid()) || owner.isTerminated()) {
+            close();
+        }
+        after.run(null, error);
+    }
+
+    private void received(Exchange.Replies replies) {
+        List<Runner.Reply> list = replies.replies();
+        synchronized (received) {
+            for (Runner.Reply r : list) {
+                received.add(r.seq());
+            }
+        }
+        for (Runner.Reply r : list) {
+            RemoteFuture<?> future = outstanding.remove(r.key());
+            if (future != null) {
+                owner.onExchangeReply(future, r);
+            }
+        }
+    }
+
+    /** The acks to send, as pairs of first and last seq; they are no longer pending here. */
+    private long[] takeAcks() {
+        long[] seqs;
+        synchronized (received) {
+            if (received.isEmpty()) {
+                return new long[0];
+            }
+            seqs = new long[received.size()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = received.get(i);
+            }
+            received.clear();
+        }
+        Arrays.sort(seqs);
+        List<Long> ranges = new ArrayList<>();
+        for (int i = 0; i < seqs.length; ) {
+            int j = i;
+            while (j + 1 < seqs.length && seqs[j + 1] <= seqs[j] + 1) {
+                j++;
+            }
+            ranges.add(seqs[i]);
+            ranges.add(seqs[j]);
+            i = j + 1;
+        }
+        return ranges.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private boolean takeResync() {
+        boolean again = resync;
+        resync = false;
+        return again;
+    }
+
+    private void restoreAcks(long[] acks) {
+        synchronized (received) {
+            for (int i = 0; i + 1 < acks.length; i += 2) {
+                for (long s = acks[i]; s <= acks[i + 1]; s++) {
+                    received.add(s);
+                }
+            }
+        }
+        resync = true;
+    }
+
+    /** The task's exchange failed: the executor's recovery looks at its entry, if the channel still had it. */
+    private void giveUp(RemoteFuture<?> future) {
+        if (outstanding.remove(future.key, future)) {
+            owner.recoverFromChannel(future);
+        }
+    }
+
+    /** The member left: every task outstanding here goes to recovery, and nothing more is sent. */
+    void close() {
+        closed = true;
+        owner.channelClosed(this);
+        for (RemoteFuture<?> future : List.copyOf(outstanding.values())) {
+            giveUp(future);
+        }
+        queue.clear();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+}
