@@ -38,6 +38,7 @@ final class Channel {
     private final HazelcastExecutor owner;
     private final IExecutorService executor;
     private final String executorId;
+    private final boolean tracked;
     final Member member;
 
     private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
@@ -50,15 +51,17 @@ final class Channel {
     /** Seqs of replies received and not yet acknowledged to the member; guarded by itself. */
     private final List<Long> received = new ArrayList<>();
 
-    Channel(HazelcastExecutor owner, IExecutorService executor, String executorId, Member member) {
+    Channel(HazelcastExecutor owner, IExecutorService executor, String executorId, boolean tracked, Member member) {
         this.owner = owner;
         this.executor = executor;
         this.executorId = executorId;
+        this.tracked = tracked;
         this.member = member;
     }
 
     /** Queues the task for this member; any thread. */
     void enqueue(RemoteFuture<?> future, byte[] envelope) {
+        future.channel = this;
         outstanding.put(future.key, future);
         queue.add(new Queued(future, envelope));
         if (closed) {
@@ -94,10 +97,16 @@ final class Channel {
         }
         long[] acks = takeAcks();
         boolean again = takeResync();
-        call(new Exchange(executorId, acks, again, 0, keys, envelopes), acks, (replies, error) -> {
+        Exchange exchange = new Exchange(executorId, acks, again, 0, keys, envelopes).tracked(tracked);
+        call(exchange, acks, (replies, error) -> {
             if (error != null) {
+                boolean retry = HazelcastExecutor.isTransient(HazelcastExecutor.unwrap(error));
                 for (Queued q : batch) {
-                    giveUp(q.future());
+                    if (retry) {
+                        giveUp(q.future());
+                    } else if (outstanding.remove(q.future().key, q.future())) {
+                        q.future().fail(HazelcastExecutor.unwrap(error));
+                    }
                 }
             }
             sending.set(false);
@@ -113,17 +122,24 @@ final class Channel {
         }
         long[] acks = takeAcks();
         boolean again = takeResync();
-        call(new Exchange(executorId, acks, again, POLL_MILLIS, new long[0], new byte[0][]), acks, (replies, error) -> {
-            if (error != null && !closed) {
-                owner.later(() -> {
+        call(
+                new Exchange(executorId, acks, again, POLL_MILLIS, new long[0], new byte[0][]).tracked(tracked),
+                acks,
+                (replies, error) -> {
+                    if (error != null && !closed) {
+                        if (!HazelcastExecutor.isTransient(HazelcastExecutor.unwrap(error))) {
+                            failAll(HazelcastExecutor.unwrap(error)); // a member that cannot take exchanges at all
+                            return;
+                        }
+                        owner.later(() -> {
+                            polling.set(false);
+                            poll();
+                        });
+                        return;
+                    }
                     polling.set(false);
                     poll();
                 });
-                return;
-            }
-            polling.set(false);
-            poll();
-        });
     }
 
     private interface After {
@@ -225,6 +241,41 @@ final class Channel {
         if (outstanding.remove(future.key, future)) {
             owner.recoverFromChannel(future);
         }
+    }
+
+    /**
+     * Cancels ({@link Exchange#CANCEL}) or looks up ({@link Exchange#QUERY}) untracked tasks sent here, in one round
+     * trip; blocks. Returns what the member found of each (see {@link Runner#control}).
+     */
+    byte[] control(byte control, long[] keys) throws InterruptedException, java.util.concurrent.ExecutionException {
+        long[] acks = takeAcks();
+        boolean again = takeResync();
+        Exchange exchange = new Exchange(executorId, acks, again, 0, new long[0], new byte[0][])
+                .tracked(tracked)
+                .control(control, keys);
+        Exchange.Replies replies;
+        try {
+            replies = owner.exchange(exchange, member).toCompletableFuture().get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException | RuntimeException e) {
+            restoreAcks(acks);
+            throw e;
+        }
+        owner.completing().execute(() -> {
+            received(replies);
+            poll();
+        });
+        return replies.found();
+    }
+
+    private void failAll(Throwable error) {
+        closed = true;
+        owner.channelClosed(this);
+        for (RemoteFuture<?> future : List.copyOf(outstanding.values())) {
+            if (outstanding.remove(future.key, future)) {
+                future.fail(error);
+            }
+        }
+        queue.clear();
     }
 
     /** The member left: every task outstanding here goes to recovery, and nothing more is sent. */

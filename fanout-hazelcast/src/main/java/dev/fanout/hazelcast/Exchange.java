@@ -22,6 +22,9 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
     private boolean resync;
     private long waitMillis;
     private boolean release;
+    private boolean tracked;
+    private byte control; // NONE, CANCEL or QUERY the tasks of controlKeys
+    private long[] controlKeys = new long[0];
     private long[] keys;
     private byte[][] envelopes;
 
@@ -37,6 +40,23 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
         this.waitMillis = waitMillis;
         this.keys = keys;
         this.envelopes = envelopes;
+    }
+
+    static final byte NONE = 0;
+    static final byte CANCEL = 1;
+    static final byte QUERY = 2;
+
+    /** Tasks that keep a state entry ({@link TaskEnvelope#call()}, at most once) rather than a job in the runner. */
+    Exchange tracked(boolean tracked) {
+        this.tracked = tracked;
+        return this;
+    }
+
+    /** Also cancels or looks up these untracked tasks: see {@link Runner#control}. */
+    Exchange control(byte control, long[] keys) {
+        this.control = control;
+        this.controlKeys = keys;
+        return this;
     }
 
     /** The caller's executor is done: the member stops its runner and drops its replies. */
@@ -55,13 +75,15 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
     public Replies call() throws InterruptedException {
         if (release) {
             Runner.release(hazelcast, executorId);
-            return new Replies(List.of());
+            return new Replies(List.of(), new byte[0]);
         }
         Runner runner = Runner.of(hazelcast, executorId);
+        runner.ack(acks); // first: a task sent again after its error reply must not find its old job
         for (int i = 0; i < keys.length; i++) {
-            runner.execute(keys[i], envelopes[i]);
+            runner.execute(keys[i], envelopes[i], tracked);
         }
-        return new Replies(runner.exchange(acks, resync, waitMillis));
+        byte[] found = control == NONE ? new byte[0] : runner.control(controlKeys, control == CANCEL);
+        return new Replies(runner.exchange(resync, waitMillis), found);
     }
 
     @Override
@@ -71,6 +93,9 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
         out.writeBoolean(resync);
         out.writeLong(waitMillis);
         out.writeBoolean(release);
+        out.writeBoolean(tracked);
+        out.writeByte(control);
+        out.writeLongArray(controlKeys);
         out.writeLongArray(keys);
         for (byte[] envelope : envelopes) {
             out.writeByteArray(envelope);
@@ -84,6 +109,9 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
         resync = in.readBoolean();
         waitMillis = in.readLong();
         release = in.readBoolean();
+        tracked = in.readBoolean();
+        control = in.readByte();
+        controlKeys = in.readLongArray();
         keys = in.readLongArray();
         envelopes = new byte[keys.length][];
         for (int i = 0; i < keys.length; i++) {
@@ -99,12 +127,19 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
     /** What an exchange brings back: replies of the member's {@link Runner}, each still serialized. */
     static final class Replies implements DataSerializable {
         private List<Runner.Reply> replies;
+        private byte[] found;
 
         /** For deserialization only. */
         public Replies() {}
 
-        Replies(List<Runner.Reply> replies) {
+        Replies(List<Runner.Reply> replies, byte[] found) {
             this.replies = replies;
+            this.found = found;
+        }
+
+        /** What the runner found of the exchange's control keys, in their order. */
+        byte[] found() {
+            return found;
         }
 
         List<Runner.Reply> replies() {
@@ -120,6 +155,7 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
                 out.writeByte(r.kind());
                 out.writeByteArray(r.data());
             }
+            out.writeByteArray(found);
         }
 
         @Override
@@ -129,6 +165,7 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
             for (int i = 0; i < n; i++) {
                 replies.add(new Runner.Reply(in.readLong(), in.readLong(), in.readByte(), in.readByteArray()));
             }
+            found = in.readByteArray();
         }
     }
 }

@@ -174,6 +174,9 @@ public final class HazelcastExecutor implements Executor {
     private final ClassFilter localAllowList; // the local member's allow-list, which learns submitted task packages
     private final Set<String> trustedPackages = ConcurrentHashMap.newKeySet(); // added to localAllowList already
     private final Delivery delivery;
+    /** At most once, each task keeps a state entry (see {@link TaskEnvelope}); at least once, only a runner's job. */
+    private final boolean tracked;
+
     private final String id;
     private final IExecutorService executor;
     private final IMap<Long, TaskState> states;
@@ -220,6 +223,7 @@ public final class HazelcastExecutor implements Executor {
         this.ownsInstance = ownsInstance;
         this.localAllowList = localAllowList;
         this.delivery = delivery;
+        this.tracked = delivery == Delivery.AT_MOST_ONCE;
         this.id = UUID.randomUUID().toString().substring(0, 8);
         this.executor = hazelcast.getExecutorService(Names.executor(id));
         this.states = hazelcast.getMap(Names.stateMap(id));
@@ -368,7 +372,7 @@ public final class HazelcastExecutor implements Executor {
         try {
             return serialization.toData(envelope).toByteArray();
         } catch (HazelcastSerializationException e) {
-            if (isNotSerializable(e)) {
+            if (userTask != null && isNotSerializable(e)) {
                 throw new IllegalArgumentException(Outcomes.explainNotSerializable(userTask), e);
             }
             throw e;
@@ -385,20 +389,42 @@ public final class HazelcastExecutor implements Executor {
         Member target;
         try {
             target = hazelcast.getPartitionService().getPartition(future.key).getOwner();
+            if (target == null || (future.resent && !isMember(target.getUuid()))) {
+                target = anyMember(); // no owner yet, or a resend while the partition table still names a lost one
+            }
         } catch (HazelcastInstanceNotActiveException | HazelcastClientNotActiveException e) {
             throw breakDown(e);
         }
-        if (target == null) {
+        if (target == null && !tracked) {
+            future.resent = true;
+            later(() -> redispatch(future)); // no member to take it yet: try again shortly
+        } else if (target == null) {
             send(future, future.envelope(), null);
-            return;
+        } else {
+            channelOf(target).enqueue(future, envelope);
         }
+    }
+
+    private Channel channelOf(Member target) {
         Channel channel = channels.get(target.getUuid());
         if (channel == null || channel.isClosed()) {
             channel = channels.compute(
                     target.getUuid(),
-                    (u, c) -> c == null || c.isClosed() ? new Channel(this, executor, id, target) : c);
+                    (u, c) -> c == null || c.isClosed() ? new Channel(this, executor, id, tracked, target) : c);
         }
-        channel.enqueue(future, envelope);
+        return channel;
+    }
+
+    private Member anyMember() {
+        List<Member> members = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            if (!m.isLiteMember()) {
+                members.add(m);
+            }
+        }
+        return members.isEmpty()
+                ? null
+                : members.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(members.size()));
     }
 
     // ---- asked by channels ---------------------------------------------------------------------------------------
@@ -456,10 +482,42 @@ public final class HazelcastExecutor implements Executor {
 
     /** A channel gave the task up (its exchange failed, or its member left): look at its entry. */
     void recoverFromChannel(RemoteFuture<?> future) {
+        if (!tracked) {
+            future.resent = true;
+            later(() -> redispatch(future));
+            return;
+        }
         try {
             completing.execute(() -> recover(future));
         } catch (RejectedExecutionException terminated) {
             recover(future);
+        }
+    }
+
+    /**
+     * At least once: hands an untracked task over again, to the same member if it is still there (its runner drops
+     * a copy it has, so nothing runs twice there), or else to the member that now owns its key.
+     */
+    private void redispatch(RemoteFuture<?> future) {
+        if (future.isDone()) {
+            return;
+        }
+        try {
+            byte[] envelope = serialize(future.nextEnvelope(), null);
+            Channel last = future.channel;
+            if (last != null && !last.isClosed() && isMember(last.member.getUuid())) {
+                last.enqueue(future, envelope);
+            } else {
+                dispatch(future, envelope);
+            }
+        } catch (BrokenExecutorException e) {
+            future.fail(e);
+        } catch (RuntimeException e) {
+            if (!hazelcast.getLifecycleService().isRunning()) {
+                breakDown(e);
+            } else {
+                later(() -> redispatch(future));
+            }
         }
     }
 
@@ -677,6 +735,9 @@ public final class HazelcastExecutor implements Executor {
      * member's queue for as long as that queue is long): those stay until the executor is released.
      */
     private void forget(RemoteFuture<?> future, TaskState state) {
+        if (!tracked && future.channel != null) {
+            return; // no entry: the runner forgets the task once its reply is acknowledged
+        }
         try {
             if (!future.resent) {
                 forgotten.add(future.key);
@@ -731,6 +792,10 @@ public final class HazelcastExecutor implements Executor {
         future.resent = true;
         watched.remove(future);
         if (future.isDone()) {
+            return;
+        }
+        if (!tracked) {
+            redispatch(future); // no entry to look at: the runners drop copies they have
             return;
         }
         CompletionStage<TaskState> read;
@@ -808,7 +873,7 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /** Failures after which the task may or may not have reached a member: look at its entry. */
-    private static boolean isTransient(Throwable t) {
+    static boolean isTransient(Throwable t) {
         return t instanceof MemberLeftException
                 || t instanceof TargetNotMemberException
                 || t instanceof TargetDisconnectedException
@@ -820,7 +885,7 @@ public final class HazelcastExecutor implements Executor {
                 || t instanceof RejectedExecutionException; // a member whose executor is shutting down
     }
 
-    private static Throwable unwrap(Throwable t) {
+    static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
@@ -831,6 +896,9 @@ public final class HazelcastExecutor implements Executor {
 
     /** cancel(): claims the pending task's entry; returns the state found, null if the claim won. Blocks. */
     TaskState claimForCancel(RemoteFuture<?> future) {
+        if (!tracked && future.channel != null) {
+            return controlOne(future, Exchange.CANCEL);
+        }
         for (int attempt = 0; ; attempt++) {
             try {
                 return states.putIfAbsent(future.key, TaskState.CANCELLED);
@@ -848,11 +916,38 @@ public final class HazelcastExecutor implements Executor {
 
     /** isRunning(): the task's entry, or null if it cannot be read. Blocks. */
     TaskState stateOf(RemoteFuture<?> future) {
+        if (!tracked && future.channel != null) {
+            return controlOne(future, Exchange.QUERY);
+        }
         try {
             return states.get(future.key);
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** Cancels or looks up an untracked task in the runner it was sent to; as the entry would answer. Blocks. */
+    private TaskState controlOne(RemoteFuture<?> future, byte control) {
+        byte found;
+        try {
+            found = future.channel.control(control, new long[] {future.key})[0];
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            found = Runner.RUNNING; // cannot tell: not cancelled
+        } catch (ExecutionException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "could not ask about " + future.taskName(), e);
+            found = Runner.RUNNING;
+        }
+        return asState(found);
+    }
+
+    private static TaskState asState(byte found) {
+        return switch (found) {
+            case Runner.CANCELLED -> TaskState.CANCELLED;
+            case Runner.RUNNING -> TaskState.running(new UUID(0, 0), "unknown", 0);
+            case Runner.FINISHED -> TaskState.DELIVERED; // finished: neither cancellable nor running
+            default -> null; // pending
+        };
     }
 
     /** Completing thread of a future: it leaves `live`; the last one after shutdown releases the executor. */
@@ -923,6 +1018,10 @@ public final class HazelcastExecutor implements Executor {
         if (byKey.isEmpty()) {
             return;
         }
+        if (!tracked) {
+            cancelInRunners(byKey.values());
+            return;
+        }
         Map<Long, TaskState> found = new java.util.HashMap<>();
         try {
             // One call per partition, with its keys only (see byPartition), all in flight at once.
@@ -945,6 +1044,47 @@ public final class HazelcastExecutor implements Executor {
             } else if (before.kind() == TaskState.Kind.RUNNING) {
                 f.markRunning();
             }
+        }
+    }
+
+    /** At least once: one cancel per member, all at once, of the tasks sent there. */
+    private void cancelInRunners(Collection<RemoteFuture<?>> pending) {
+        Map<Channel, List<RemoteFuture<?>>> byChannel = new java.util.HashMap<>();
+        for (RemoteFuture<?> f : pending) {
+            Channel c = f.channel;
+            if (c != null) {
+                byChannel.computeIfAbsent(c, k -> new ArrayList<>()).add(f);
+            }
+        }
+        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        for (Map.Entry<Channel, List<RemoteFuture<?>>> e : byChannel.entrySet()) {
+            List<RemoteFuture<?>> fs = e.getValue();
+            long[] keys = fs.stream().mapToLong(f -> f.key).toArray();
+            calls.add(CompletableFuture.runAsync(
+                    () -> {
+                        byte[] found;
+                        try {
+                            found = e.getKey().control(Exchange.CANCEL, keys);
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        } catch (ExecutionException | RuntimeException ex) {
+                            LOG.log(System.Logger.Level.WARNING, "could not cancel the pending tasks of " + name(), ex);
+                            return;
+                        }
+                        for (int i = 0; i < found.length; i++) {
+                            RemoteFuture<?> f = fs.get(i);
+                            if (found[i] == Runner.CANCELLED) {
+                                f.cancelLocally();
+                            } else if (found[i] == Runner.RUNNING) {
+                                f.markRunning();
+                            }
+                        }
+                    },
+                    completing));
+        }
+        for (CompletableFuture<Void> call : calls) {
+            call.join();
         }
     }
 

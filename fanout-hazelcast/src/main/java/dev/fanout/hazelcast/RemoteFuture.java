@@ -24,6 +24,9 @@ final class RemoteFuture<T> extends Promise<T> {
      */
     volatile boolean resent;
 
+    /** The channel the task was last handed to (none if it went alone); set by the channel. */
+    volatile Channel channel;
+
     /** How many times in a row the cluster was asked about this task without an answer; for the back-off. */
     volatile int polls;
 

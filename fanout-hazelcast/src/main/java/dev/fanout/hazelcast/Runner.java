@@ -7,6 +7,7 @@ import com.hazelcast.internal.serialization.impl.HeapData;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,12 +60,50 @@ final class Runner {
     private final Condition arrived = lock.newCondition();
     // guarded by lock
     private final TreeMap<Long, Reply> unacked = new TreeMap<>();
+    private final Map<Long, Job> jobs = new HashMap<>();
     private long fresh = 1;
     private long next = 1;
     private volatile long lastContact = System.nanoTime();
 
     /** One reply in the mailbox. */
     record Reply(long seq, long key, byte kind, byte[] data) {}
+
+    /** What {@link #control} found of a task: answers to cancel and to isRunning. */
+    static final byte CANCELLED = 0;
+
+    static final byte RUNNING = 1;
+    static final byte FINISHED = 2;
+    static final byte PENDING = 3;
+
+    /**
+     * An untracked task known here, from its arrival (or an earlier cancel) until the caller acknowledges its reply.
+     *
+     * <pre>
+     *   QUEUED  -> STARTED -> FINISHED             (a pool thread takes it; its reply goes to the mailbox)
+     *   QUEUED  -> CANCELLED                       (cancel won; reply CANCELLED)
+     *   EARLY   -> CANCELLED                       (the cancel came first; the task, when it comes, is answered
+     *                                               CANCELLED and never runs)
+     *   FINISHED | CANCELLED -> gone               (the caller acknowledged the reply)
+     * </pre>
+     *
+     * A copy of a task whose key is known is dropped, so a batch the caller sends again after a broken connection
+     * runs nothing twice on this member.
+     */
+    private static final class Job {
+        enum State {
+            EARLY,
+            QUEUED,
+            STARTED,
+            FINISHED,
+            CANCELLED
+        }
+
+        State state;
+
+        Job(State state) {
+            this.state = state;
+        }
+    }
 
     private Runner(HazelcastInstance hazelcast, String executorId) {
         this.hazelcast = hazelcast;
@@ -134,14 +173,50 @@ final class Runner {
      * Runs one envelope (as serialized by the caller) on this runner's threads; its reply goes to the mailbox. An
      * envelope that cannot be read, or that arrives after the runner stopped, is answered with the error.
      */
-    void execute(long key, byte[] envelope) {
+    void execute(long key, byte[] envelope, boolean tracked) {
+        if (tracked) {
+            run(key, envelope, null);
+            return;
+        }
+        Job job;
+        lock.lock();
+        try {
+            Job known = jobs.get(key);
+            if (known != null) {
+                if (known.state == Job.State.EARLY) {
+                    known.state = Job.State.CANCELLED;
+                    reply(key, STATE, cancelledReply());
+                }
+                return; // a copy of a task this member has: it runs once
+            }
+            job = new Job(Job.State.QUEUED);
+            jobs.put(key, job);
+        } finally {
+            lock.unlock();
+        }
+        run(key, envelope, job);
+    }
+
+    /** Runs the envelope on a pool thread: untracked ({@code job} not null) if its job is still queued then. */
+    private void run(long key, byte[] envelope, Job job) {
         try {
             pool.execute(() -> {
+                if (job != null) {
+                    lock.lock();
+                    try {
+                        if (job.state != Job.State.QUEUED) {
+                            return; // cancelled meanwhile
+                        }
+                        job.state = Job.State.STARTED;
+                    } finally {
+                        lock.unlock();
+                    }
+                }
                 TaskState state;
                 try {
                     TaskEnvelope task = serialization.toObject(new HeapData(envelope));
                     task.setHazelcastInstance(hazelcast);
-                    state = task.call();
+                    state = job != null ? task.runUntracked() : task.call();
                 } catch (Throwable t) {
                     reply(key, ERROR, error(t));
                     return;
@@ -159,8 +234,57 @@ final class Runner {
                 reply(key, STATE, data);
             });
         } catch (RejectedExecutionException stopped) {
+            lock.lock();
+            try {
+                if (job != null) {
+                    jobs.remove(key);
+                }
+            } finally {
+                lock.unlock();
+            }
             reply(key, ERROR, error(stopped));
         }
+    }
+
+    private byte[] cancelledReply() {
+        return serialization.toData(TaskState.CANCELLED).toByteArray();
+    }
+
+    /**
+     * Cancels ({@code cancel}) or looks up the untracked tasks of {@code keys}: for each, {@link #CANCELLED},
+     * {@link #RUNNING}, {@link #FINISHED} or (looked up only) {@link #PENDING}. A cancel for a task not here yet wins
+     * and leaves a mark that keeps it from running when it comes.
+     */
+    byte[] control(long[] keys, boolean cancel) {
+        byte[] found = new byte[keys.length];
+        lock.lock();
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                Job job = jobs.get(keys[i]);
+                Job.State state = job == null ? null : job.state;
+                if (state == null) {
+                    if (cancel) {
+                        jobs.put(keys[i], new Job(Job.State.EARLY));
+                    }
+                    found[i] = cancel ? CANCELLED : PENDING;
+                } else if (state == Job.State.QUEUED) {
+                    if (cancel) {
+                        job.state = Job.State.CANCELLED;
+                        reply(keys[i], STATE, cancelledReply());
+                    }
+                    found[i] = cancel ? CANCELLED : PENDING;
+                } else if (state == Job.State.STARTED) {
+                    found[i] = RUNNING;
+                } else if (state == Job.State.FINISHED) {
+                    found[i] = FINISHED;
+                } else {
+                    found[i] = CANCELLED; // EARLY or CANCELLED
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return found;
     }
 
     private byte[] error(Throwable t) {
@@ -176,6 +300,10 @@ final class Runner {
     private void reply(long key, byte kind, byte[] data) {
         lock.lock();
         try {
+            Job job = jobs.get(key);
+            if (job != null && job.state == Job.State.STARTED) {
+                job.state = Job.State.FINISHED;
+            }
             long seq = next++;
             unacked.put(seq, new Reply(seq, key, kind, data));
             arrived.signalAll();
@@ -184,17 +312,34 @@ final class Runner {
         }
     }
 
-    /**
-     * Drops the acknowledged replies ({@code acks}: pairs of first and last seq, inclusive) and returns those not
-     * returned before ({@code resync}: every unacknowledged one), waiting up to {@code waitMillis} for one to come.
-     */
-    List<Reply> exchange(long[] acks, boolean resync, long waitMillis) throws InterruptedException {
+    /** Drops the acknowledged replies ({@code acks}: pairs of first and last seq, inclusive) and their jobs. */
+    void ack(long[] acks) {
         lastContact = System.nanoTime();
         lock.lock();
         try {
             for (int i = 0; i + 1 < acks.length; i += 2) {
-                unacked.subMap(acks[i], true, acks[i + 1], true).clear();
+                Map<Long, Reply> done = unacked.subMap(acks[i], true, acks[i + 1], true);
+                for (Reply r : done.values()) {
+                    Job job = jobs.get(r.key());
+                    if (job != null && (job.state == Job.State.FINISHED || job.state == Job.State.CANCELLED)) {
+                        jobs.remove(r.key());
+                    }
+                }
+                done.clear();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the replies not returned before ({@code resync}: every unacknowledged one), waiting up to
+     * {@code waitMillis} for one to come.
+     */
+    List<Reply> exchange(boolean resync, long waitMillis) throws InterruptedException {
+        lastContact = System.nanoTime();
+        lock.lock();
+        try {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
             while ((resync ? unacked.isEmpty() : fresh == next)) {
                 long left = deadline - System.nanoTime();
@@ -220,6 +365,11 @@ final class Runner {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** For tests: no task running or queued here. */
+    boolean isIdle() {
+        return pool.getActiveCount() == 0 && pool.getQueue().isEmpty();
     }
 
     static Runner existing(HazelcastInstance hazelcast, String executorId) {

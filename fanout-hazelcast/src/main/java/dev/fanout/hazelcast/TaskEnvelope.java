@@ -92,6 +92,23 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         return now == null ? TaskState.DELIVERED : now;
     }
 
+    /**
+     * Runs the task with no state entry (at least once, through a {@link Runner}, which decided that it runs) and
+     * returns its outcome.
+     */
+    TaskState runUntracked() {
+        if (hazelcast.getUserContext().get(LISTENER_KEY) instanceof TaskListener l) {
+            l.started(executorId, key, send, send, task);
+        }
+        Object outcome;
+        try {
+            outcome = task.call();
+        } catch (Throwable t) {
+            outcome = new Failure(t);
+        }
+        return TaskState.done(outcome, send);
+    }
+
     /** Tells the worker's listener that this copy found the task taken, and in what state (null: gone). */
     private void tell(TaskState found) {
         if (hazelcast.getUserContext().get(LISTENER_KEY) instanceof TaskListener l) {

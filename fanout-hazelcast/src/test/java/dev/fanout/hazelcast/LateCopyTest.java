@@ -17,12 +17,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Regression test for issue 5: a copy of a task that reaches a member after the caller delivered the outcome must not
- * run. Hazelcast re-sends a task by itself when the member it went to leaves, without telling the caller; the kill
- * test saw such copies (448 in one run) arrive on the survivors. The caller used to delete the entry of a task it had
- * sent once, so a copy arriving after that delete claimed the task again and ran it a second time: a finished task
- * run twice in at-most-once mode, and duplicates on surviving workers in at-least-once mode. Here the late copy is
- * sent by hand, which is what Hazelcast's retry does.
+ * Regression test for issue 5: a copy of an at-most-once task that reaches a member after the caller delivered the
+ * outcome must not run. Hazelcast re-sends a task sent with {@code submitToKeyOwner} by itself when the member it went
+ * to leaves, without telling the caller; the kill test saw such copies (448 in one run) arrive on the survivors. The
+ * caller used to delete the entry of a task it had sent once, so a copy arriving after that delete claimed the task
+ * again and ran it a second time. Here the late copy is sent by hand, which is what Hazelcast's retry does. (At least
+ * once, tasks have no entry: they travel in exchanges sent to one member, which Hazelcast does not send elsewhere, and
+ * a copy a member's runner already has is dropped: see {@link RunnerTest}.)
  */
 class LateCopyTest {
     private static final AtomicInteger RUNS = new AtomicInteger();
@@ -40,7 +41,7 @@ class LateCopyTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Delivery.class)
+    @EnumSource(value = Delivery.class, names = "AT_MOST_ONCE")
     void aCopyArrivingAfterTheDeliveryFindsATombstoneAndDoesNotRun(Delivery delivery) throws Exception {
         HazelcastInstance member = cluster.get(0);
         try (HazelcastExecutor pool =
