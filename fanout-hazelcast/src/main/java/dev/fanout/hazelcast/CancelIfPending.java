@@ -11,12 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code putIfAbsent(key, CANCELLED)} as an entry processor, so that {@code shutdown(cancelFutures)} cancels every
- * pending task in one call per member. Returns the state found, null if it cancelled the task. Runs on the partition
- * thread, like the member's own claim of the entry, so exactly one of them wins.
+ * pending at-most-once task in one call per partition. Returns the state found, null if it cancelled the task. Runs on
+ * the partition thread, like the member's own claim of the entry, so exactly one of them wins.
  *
- * <p>The backup gets CANCELLED for the keys this processor cancelled, and only those: an at-least-once claim is not
- * backed up ({@link OwnerWrite}), so a backup entry may be empty while its task runs, and running the processor itself
- * on the backup would cancel that task there.
+ * <p>The backup gets CANCELLED for the keys this processor cancelled, and only those: the owner decides, and the
+ * backup copies its decision rather than deciding again on its own copy of the entry.
  */
 final class CancelIfPending implements EntryProcessor<Long, TaskState, TaskState>, DataSerializable {
     private static final long serialVersionUID = 1L;

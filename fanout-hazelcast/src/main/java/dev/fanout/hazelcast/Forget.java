@@ -10,31 +10,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Replaces the entries of delivered tasks with a {@link TaskState#DELIVERED} tombstone that expires after
- * {@code ttlMillis}, a batch of keys in one call per member rather than one call per task.
+ * Replaces the entries of delivered at-most-once tasks with a {@link TaskState#DELIVERED} tombstone that expires after
+ * {@code ttlMillis}, a batch of keys in one call per partition rather than one call per task; backed up.
  *
- * <p>A tombstone, not a delete: Hazelcast re-sends a task by itself when the member it went to leaves (see
- * {@link HazelcastExecutor}), so a copy of a delivered task may still reach a member, and a copy that found no entry
- * would claim it and run the task again. Also written where the entry is missing (its member died before the backup
- * of the entry was made): the copy finds the tombstone all the same.
- *
- * <p>Backed up for at-most-once tasks only. At least once, the backup still holds the task's outcome for
- * {@link HazelcastExecutor#OUTCOME_BACKUP_TTL_MILLIS} ({@link OwnerWrite}), and a late copy that reaches it there does
- * not run either; a late copy is a retry of a send to a member that left, sent as that member leaves. Without the
- * backup, a tombstone costs half as much on a cluster of several members.
+ * <p>A tombstone, not a delete: Hazelcast re-sends a task sent with {@code submitToKeyOwner} by itself when the member
+ * it went to leaves (see {@link HazelcastExecutor}), so a copy of a delivered task may still reach a member, and a copy
+ * that found no entry would claim it and run the task again. Also written where the entry is missing (its member died
+ * before the backup of the entry was made): the copy finds the tombstone all the same.
  */
 final class Forget implements EntryProcessor<Long, TaskState, Object>, DataSerializable {
     private static final long serialVersionUID = 1L;
 
     private long ttlMillis;
-    private boolean backedUp;
 
     /** For deserialization. */
     public Forget() {}
 
-    Forget(long ttlMillis, boolean backedUp) {
+    Forget(long ttlMillis) {
         this.ttlMillis = ttlMillis;
-        this.backedUp = backedUp;
     }
 
     @Override
@@ -49,18 +42,16 @@ final class Forget implements EntryProcessor<Long, TaskState, Object>, DataSeria
 
     @Override
     public EntryProcessor<Long, TaskState, Object> getBackupProcessor() {
-        return backedUp ? this : null;
+        return this;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeLong(ttlMillis);
-        out.writeBoolean(backedUp);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         ttlMillis = in.readLong();
-        backedUp = in.readBoolean();
     }
 }

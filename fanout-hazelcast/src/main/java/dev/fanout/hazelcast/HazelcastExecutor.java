@@ -78,17 +78,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * copies). Futures are completed, and callbacks run, on this executor's completer threads, named
  * {@code fanout-ID-completer-N}; waiters are woken first.
  *
- * <p><b>Nothing lost.</b> Each task has a state entry in a map on the member that runs it; what must outlive that
- * member (a cancellation, an outcome, every state of an at-most-once task) Hazelcast backs up on a second member. When
- * the member running a task dies, or the caller's connection breaks, the caller looks at the entry: a finished task's
- * stored outcome is delivered, a task that never started is submitted again, and a task that was running on a member
- * that left is run again elsewhere ({@link Delivery#AT_LEAST_ONCE}, the default) or fails with
- * {@link TaskLostException} ({@link Delivery#AT_MOST_ONCE}). Every outcome is delivered exactly once, in input order
- * for {@code map}. Make at-least-once tasks idempotent: one that was running on a member that died runs again. No other
- * task runs twice: Hazelcast may send a task again by itself when a member leaves, even after its outcome was
- * delivered, so a delivered task's entry stays as a tombstone for five minutes (longer than Hazelcast's retries with
- * default settings), where such a late copy finds it and does not run. The guarantees hold while the cluster's backups
- * are in sync ({@code PartitionService.isClusterSafe()}).
+ * <p><b>Batched hand-off.</b> Tasks do not travel one Hazelcast call each. Each goes to the member that owns its key,
+ * in a queue per member; one call (an {@link Exchange}) carries all the tasks that queued up while the previous one
+ * was on its way, and brings back all the replies that member had ready, so that many tasks share a round trip. A
+ * task is serialized on the submitting thread all the same, and its reply comes as soon as the member has it.
+ *
+ * <p><b>Nothing lost.</b> {@link Delivery#AT_LEAST_ONCE} (the default): the member holds each task it received, and
+ * then its reply, until the caller acknowledges the reply in a later call; a copy of a task it holds (sent again after
+ * a broken connection) does not run again, and a reply whose call was lost is sent again. When a member leaves, the
+ * tasks sent to it that have not replied are sent to another member and run again there. Make at-least-once tasks
+ * idempotent: a task that was running, or had finished but whose reply had not reached the caller, on a member that
+ * died runs twice. {@link Delivery#AT_MOST_ONCE}: each task's start is written, before it runs, in an entry of a map
+ * that Hazelcast backs up on a second member; a task that was running on a member that left fails with
+ * {@link TaskLostException}, and no task runs twice (a delivered task's entry stays as a tombstone for five minutes,
+ * longer than Hazelcast's retries with default settings, where a late copy of the task finds it and does not run).
+ * Either way, every outcome is delivered exactly once, in input order for {@code map}. The at-most-once guarantees
+ * hold while the cluster's backups are in sync ({@code PartitionService.isClusterSafe()}).
  *
  * <p><b>Map</b> sends several items per task unless {@link MapOptions#chunkSize(int)} says otherwise: as many as
  * give each thread of the cluster about four tasks, at most {@value #MAX_DEFAULT_CHUNK}, when the input is a
@@ -126,20 +131,13 @@ public final class HazelcastExecutor implements Executor {
      */
     static final long TOMBSTONE_TTL_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
-    /**
-     * How long the backup of an at-least-once task's outcome lives. It serves when the member that ran the task dies
-     * before the caller has the outcome: the caller learns of the loss within the heartbeat timeout (10 s for Fanout's
-     * members) or when its connection comes back, and then reads the entry. A minute covers both with room; the owner's
-     * own copy stays until the caller's tombstone, and a shorter life on the backup bounds the memory it holds.
-     */
-    static final long OUTCOME_BACKUP_TTL_MILLIS = TimeUnit.MINUTES.toMillis(1);
-
     /** What happens to a task that was running on a member that left the cluster. */
     public enum Delivery {
         /**
          * It runs again on another member: every task runs at least once, and its outcome is delivered exactly once.
-         * Only tasks that were running on a member that left run twice. The default; make tasks idempotent. A task's
-         * start is written on the member that runs it only, which is why a task costs less than at most once.
+         * Only tasks that were running on a member that left, or had finished there without their reply reaching the
+         * caller, run twice. The default; make tasks idempotent. A task leaves no trace outside the member that runs
+         * it, which is why it costs a fraction of an at-most-once task.
          */
         AT_LEAST_ONCE,
         /**
@@ -347,8 +345,7 @@ public final class HazelcastExecutor implements Executor {
         Objects.requireNonNull(task, "task");
         trust(task.getClass());
         long key = keys.incrementAndGet();
-        RemoteFuture<T> future =
-                new RemoteFuture<>(this, key, new TaskEnvelope(id, key, delivery == Delivery.AT_MOST_ONCE, task));
+        RemoteFuture<T> future = new RemoteFuture<>(this, key, new TaskEnvelope(id, key, task));
         byte[] envelope = serialize(future.envelope(), task);
         lock.lock();
         try {
@@ -735,7 +732,7 @@ public final class HazelcastExecutor implements Executor {
      * member's queue for as long as that queue is long): those stay until the executor is released.
      */
     private void forget(RemoteFuture<?> future, TaskState state) {
-        if (!tracked && future.channel != null) {
+        if (!tracked) {
             return; // no entry: the runner forgets the task once its reply is acknowledged
         }
         try {
@@ -762,7 +759,7 @@ public final class HazelcastExecutor implements Executor {
             for (Long key; batch.size() < FORGET_BATCH && (key = forgotten.poll()) != null; ) {
                 batch.add(key);
             }
-            Forget forget = new Forget(TOMBSTONE_TTL_MILLIS, delivery == Delivery.AT_MOST_ONCE);
+            Forget forget = new Forget(TOMBSTONE_TTL_MILLIS);
             for (Set<Long> keys : byPartition(batch).values()) {
                 states.submitToKeys(keys, forget);
             }
@@ -896,8 +893,11 @@ public final class HazelcastExecutor implements Executor {
 
     /** cancel(): claims the pending task's entry; returns the state found, null if the claim won. Blocks. */
     TaskState claimForCancel(RemoteFuture<?> future) {
-        if (!tracked && future.channel != null) {
-            return controlOne(future, Exchange.CANCEL);
+        if (!tracked) {
+            // not handed to a member yet (none to take it): cannot tell whether it will start, so not cancelled
+            return future.channel == null
+                    ? TaskState.running(new UUID(0, 0), "unknown", 0)
+                    : controlOne(future, Exchange.CANCEL);
         }
         for (int attempt = 0; ; attempt++) {
             try {
@@ -916,8 +916,8 @@ public final class HazelcastExecutor implements Executor {
 
     /** isRunning(): the task's entry, or null if it cannot be read. Blocks. */
     TaskState stateOf(RemoteFuture<?> future) {
-        if (!tracked && future.channel != null) {
-            return controlOne(future, Exchange.QUERY);
+        if (!tracked) {
+            return future.channel == null ? null : controlOne(future, Exchange.QUERY);
         }
         try {
             return states.get(future.key);

@@ -12,14 +12,13 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 
 /**
- * What travels to a member for one task: the user's task and the identity of its state entry. Sent with
- * {@code submitToKeyOwner(envelope, key)}, so it runs on the member that owns the entry and its start is a local
- * compare-and-set against the caller's {@code cancel()}.
+ * What travels to a member for one task: the user's task and the identity of its state entry. It travels serialized
+ * in an {@link Exchange} to the member that owns the entry (or, resent, with {@code submitToKeyOwner}).
  *
- * <p>On the member, {@link #call()} first claims the entry (see {@link TaskState} for the transitions), runs the task
- * only if it won, stores the outcome in the entry, and replies with it. A copy that finds the entry taken replies with
- * what it found, so a task resubmitted after a failure never runs twice unless the member that ran it left and the
- * executor is at-least-once.
+ * <p>At least once, the member's {@link Runner} decides whether it runs and {@link #runUntracked()} runs it. At most
+ * once, {@link #call()} first claims the task's entry (see {@link TaskState} for the transitions), runs the task only
+ * if it won, stores the outcome in the entry, and replies with it. A copy that finds the entry taken replies with what
+ * it found, so a task resubmitted after a failure never runs twice.
  */
 final class TaskEnvelope implements Callable<TaskState>, DataSerializable, HazelcastInstanceAware {
     /** Key of the {@link TaskListener} in the member's user context; set by the worker to print what it runs. */
@@ -27,7 +26,6 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
 
     private String executorId;
     private long key;
-    private boolean atMostOnce;
     private int send; // 1 for the caller's first send, n for its (n-1)th resend; for the worker's log
     private Callable<?> task;
 
@@ -36,21 +34,20 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
     /** For deserialization only. */
     public TaskEnvelope() {}
 
-    TaskEnvelope(String executorId, long key, boolean atMostOnce, Callable<?> task) {
-        this(executorId, key, atMostOnce, 1, task);
+    TaskEnvelope(String executorId, long key, Callable<?> task) {
+        this(executorId, key, 1, task);
     }
 
-    private TaskEnvelope(String executorId, long key, boolean atMostOnce, int send, Callable<?> task) {
+    private TaskEnvelope(String executorId, long key, int send, Callable<?> task) {
         this.executorId = executorId;
         this.key = key;
-        this.atMostOnce = atMostOnce;
         this.send = send;
         this.task = task;
     }
 
     /** The envelope of the caller's next send of the same task: a copy with the send number one higher. */
     TaskEnvelope nextSend() {
-        return new TaskEnvelope(executorId, key, atMostOnce, send + 1, task);
+        return new TaskEnvelope(executorId, key, send + 1, task);
     }
 
     @Override
@@ -58,32 +55,26 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         this.hazelcast = hazelcastInstance;
     }
 
+    /** At most once: claims the entry, and runs the task if the claim won. */
     @Override
     public TaskState call() {
         IMap<Long, TaskState> states = hazelcast.getMap(Names.stateMap(executorId));
         Member me = hazelcast.getCluster().getLocalMember();
         String where = me.getAddress().toString();
         TaskState running = TaskState.running(me.getUuid(), where, 1);
-        // At most once, the claim must outlive this member (a backed-up putIfAbsent); at least once, it need not.
-        TaskState found =
-                atMostOnce ? states.putIfAbsent(key, running) : states.executeOnKey(key, OwnerWrite.claim(running));
+        TaskState found = states.putIfAbsent(key, running); // backed up: the claim must outlive this member
         if (found == null) {
-            return runAndStore(states, 1);
+            return runAndStore(states);
         }
         if (found.kind() != TaskState.Kind.RUNNING || isMember(found)) {
             tell(found);
             return found; // cancelled, finished, lost, or a copy running on a live member (the caller watches it)
         }
-        // It was running on a member that left: one copy takes it over, whoever wins the replace.
-        TaskState next = atMostOnce
-                ? TaskState.lost(found.member(), found.address())
-                : TaskState.running(me.getUuid(), where, found.attempt() + 1);
+        // It was running on a member that left: one copy marks it lost, whoever wins the replace.
+        TaskState next = TaskState.lost(found.member(), found.address());
         if (states.replace(key, found, next)) {
-            if (atMostOnce) {
-                tell(next);
-                return next;
-            }
-            return runAndStore(states, next.attempt());
+            tell(next);
+            return next;
         }
         TaskState now = states.get(key);
         tell(now);
@@ -125,7 +116,8 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
         return false;
     }
 
-    private TaskState runAndStore(IMap<Long, TaskState> states, int attempt) {
+    private TaskState runAndStore(IMap<Long, TaskState> states) {
+        int attempt = 1;
         if (hazelcast.getExecutorService(Names.executor(executorId)).isShutdown()) {
             // A stale copy arriving after the executor was closed, in a state map created anew: never run it.
             states.delete(key);
@@ -152,19 +144,14 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
 
     /**
      * Writes the outcome into the task's entry before the reply leaves, so that the caller's later tombstone comes
-     * after it; backed up (at least once, for a while: see {@link OwnerWrite}). Synchronous, not
-     * {@code setAsync}: the entry is local to this member (the task runs on its owner), and each of Hazelcast's async
+     * after it; backed up. Synchronous, not {@code setAsync}: the entry is local to this member (the task runs on its owner), and each of Hazelcast's async
      * calls completes through a step on its default async executor, which on a machine of one or two cores starts a
      * new thread per call, costing more than the wait. A failure to write is not the task's: the reply carries the
      * outcome, and the entry only serves a caller that lost the reply.
      */
     private void store(IMap<Long, TaskState> states, TaskState done) {
         try {
-            if (atMostOnce) {
-                states.set(key, done);
-            } else {
-                states.executeOnKey(key, OwnerWrite.store(done, HazelcastExecutor.OUTCOME_BACKUP_TTL_MILLIS));
-            }
+            states.set(key, done);
         } catch (HazelcastSerializationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -181,7 +168,6 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(executorId);
         out.writeLong(key);
-        out.writeBoolean(atMostOnce);
         out.writeInt(send);
         out.writeObject(task);
     }
@@ -190,7 +176,6 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
     public void readData(ObjectDataInput in) throws IOException {
         executorId = in.readString();
         key = in.readLong();
-        atMostOnce = in.readBoolean();
         send = in.readInt();
         task = in.readObject();
     }

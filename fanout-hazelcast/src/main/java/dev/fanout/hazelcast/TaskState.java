@@ -8,20 +8,20 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The state of one task, as the entry of the executor's state map holds it, and as the member's reply carries it.
+ * The state of one task, as the entry of the executor's state map holds it (at most once), and as the member's reply
+ * carries it (either mode: at least once, only DONE and CANCELLED, from a {@link Runner}).
  *
  * <pre>
  *   (no entry)  PENDING     submitted, not started; the caller's cancel() and the member's start race for the entry
- *   RUNNING     started on {@code member} ({@code attempt} counts runs, from 1)
+ *   RUNNING     started on {@code member} ({@code attempt}: 1)
  *   CANCELLED   cancel() won: the task never runs
  *   DONE        finished; {@code outcome} is the value or a {@link Failure}
- *   LOST        at-most-once only: was RUNNING on a member that left, so it is not run again
+ *   LOST        was RUNNING on a member that left, so it is not run again
  *   DELIVERED   tombstone of a task whose outcome the caller has: a late copy of the task finds it and does not run
  *
- *   PENDING -> RUNNING | CANCELLED            (putIfAbsent, or OwnerWrite.claim: exactly one winner)
+ *   PENDING -> RUNNING | CANCELLED            (putIfAbsent: exactly one winner)
  *   RUNNING -> DONE                           (set by the member that ran it)
- *   RUNNING -> RUNNING(attempt + 1)           (at-least-once: its member left; replace: one winner)
- *   RUNNING -> LOST                           (at-most-once: its member left; replace: one winner)
+ *   RUNNING -> LOST                           (its member left; replace: one winner)
  *   DONE | CANCELLED | LOST -> DELIVERED      (caller, after handing the outcome over; expires after
  *                                              HazelcastExecutor.TOMBSTONE_TTL_MILLIS, or never if it resent the task)
  * </pre>
@@ -30,11 +30,7 @@ import java.util.UUID;
  * the member it went to leaves, and the caller is not told, so a copy may reach a member after the caller has the
  * outcome. Were the entry gone, that copy would win the putIfAbsent and run the task again.
  *
- * <p>Which writes are backed up: CANCELLED always, and every write of an at-most-once task. At least once, RUNNING
- * and DELIVERED live on the owner of the entry only, and DONE is backed up for a while ({@link OwnerWrite},
- * {@link Forget}): the task runs on that owner, so if it dies while running the empty backup tells the truth (run it
- * again), and if it dies once the task is done the backup has the outcome. A backup may thus lag its owner, so no
- * processor whose outcome depends on the entry may simply run again on the backup ({@link CancelIfPending}).
+ * <p>Every write is backed up: the entry must tell, after its owner died, whether the task had started.
  *
  * <p>Replies use two more kinds that never enter the map: {@code CLOSED} (the executor was shut down before the task
  * started) and RUNNING meaning "a copy of this task is running elsewhere: ask the map later".

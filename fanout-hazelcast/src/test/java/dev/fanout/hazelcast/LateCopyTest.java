@@ -57,7 +57,7 @@ class LateCopyTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> states.get(key) == null || states.get(key).kind() == TaskState.Kind.DELIVERED);
 
-            TaskEnvelope lateCopy = new TaskEnvelope(id, key, delivery == Delivery.AT_MOST_ONCE, task);
+            TaskEnvelope lateCopy = new TaskEnvelope(id, key, task);
             TaskState reply = member.getExecutorService(pool.name())
                     .submitToKeyOwner(lateCopy, key)
                     .get();

@@ -79,7 +79,7 @@ class RunnerTest {
 
     private byte[] envelope(long key, boolean blocks) {
         return serialization
-                .toData(new TaskEnvelope(id, key, false, new Job(key, blocks)))
+                .toData(new TaskEnvelope(id, key, new Job(key, blocks)))
                 .toByteArray();
     }
 
