@@ -46,7 +46,8 @@ final class Channel {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean polling = new AtomicBoolean();
     private volatile boolean closed;
-    private volatile boolean resync;
+    /** Set when an exchange failed: the next one asks for every unacknowledged reply again. */
+    private final AtomicBoolean resync = new AtomicBoolean();
 
     /** Seqs of replies received and not yet acknowledged to the member; guarded by itself. */
     private final List<Long> received = new ArrayList<>();
@@ -220,9 +221,7 @@ final class Channel {
     }
 
     private boolean takeResync() {
-        boolean again = resync;
-        resync = false;
-        return again;
+        return resync.getAndSet(false); // atomically: a failure flagged meanwhile must not be cleared unseen
     }
 
     private void restoreAcks(long[] acks) {
@@ -233,7 +232,7 @@ final class Channel {
                 }
             }
         }
-        resync = true;
+        resync.set(true);
     }
 
     /** The task's exchange failed: the executor's recovery looks at its entry, if the channel still had it. */

@@ -114,10 +114,9 @@ class KillAMemberTest {
             assertThat(run.results.get(i)).isEqualTo(2 * i); // in order
         }
         // The four tasks running on the killed worker ran again elsewhere, and only tasks the killed worker had
-        // started ran twice: besides those four, one it had finished just before may run again if its outcome died
-        // with it (its DONE write had not reached the backup, and its reply was lost). Issue 5 saw about 30 tasks run
-        // twice on the survivors. Without a backup of the outcome, 31 to 63 finished tasks ran again in 4 runs out of
-        // 10 on a loaded machine: their replies were lost with the victim's connection.
+        // started ran twice: besides those four, a task it had finished runs again if its reply had not reached the
+        // caller (the reply dies with the worker). Here the victim's threads all hang before the kill, which gives the
+        // replies of its finished tasks time to arrive, so usually exactly the four run twice.
         assertThat(run.killedStarted).hasSize(VICTIM_RUNS + WorkerProcess.THREADS);
         assertThat(run.reRun).as("tasks run twice").isSubsetOf(run.killedStarted);
         assertThat(run.reRun).hasSizeGreaterThanOrEqualTo(WorkerProcess.THREADS);
