@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Every future sent through the channel is in {@code outstanding} until its reply comes, or until the channel
  * gives it up to the executor's recovery (the exchange failed, or the member left). Whoever removes a future from
  * {@code outstanding} handles it, so it is handled once: a reply that comes twice, or after recovery took the task,
- * is dropped.
+ * is dropped. A reply is acknowledged to the member only once its future is settled (see {@link #received}), so a
+ * member that no longer knows a task either never had it or has a task whose future is done: a cancel that finds it
+ * unknown can win only in the first case.
  *
  * <pre>
  *   sending:  false -> true (a thread that found tasks queued)  -> false (the exchange came back, or failed)
@@ -180,15 +182,17 @@ final class Channel {
 
     private void received(Exchange.Replies replies) {
         List<Runner.Reply> list = replies.replies();
-        synchronized (received) {
-            for (Runner.Reply r : list) {
-                received.add(r.seq());
-            }
-        }
         for (Runner.Reply r : list) {
             RemoteFuture<?> future = outstanding.remove(r.key());
             if (future != null) {
-                owner.onExchangeReply(future, r);
+                owner.onExchangeReply(future, r); // settles the future before returning
+            }
+        }
+        // Acknowledged only once their futures are settled: the runner forgets a task when its reply is acknowledged,
+        // and a cancel() still in flight would then find the task unknown there and win, over a task that ran.
+        synchronized (received) {
+            for (Runner.Reply r : list) {
+                received.add(r.seq());
             }
         }
     }
