@@ -331,8 +331,8 @@ public final class HazelcastExecutor implements Executor {
     // ---- submitting ----------------------------------------------------------------------------------------------
 
     /**
-     * Sends {@code task} to the member that owns its state entry and returns its future at once. The task is
-     * serialized on this thread.
+     * Queues {@code task} for the member that owns its key (it leaves in that member's next batch) and returns its
+     * future at once. The task is serialized on this thread.
      *
      * @throws IllegalArgumentException if the task cannot be serialized; the message names the captured object (or
      *     field) that is not serializable
@@ -379,8 +379,9 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /**
-     * Hands the task to the channel of the member that owns its entry, so that its claim there is local; with no
-     * owner known yet (a cluster still starting), sends it alone.
+     * Hands the task to the channel of the member that owns its key (at most once, its entry, so that the claim there
+     * is local). With no owner known yet (a cluster still starting), at least once picks any member, or tries again
+     * shortly if there is none; at most once sends the task alone.
      */
     private void dispatch(RemoteFuture<?> future, byte[] envelope) {
         Member target;
@@ -477,7 +478,10 @@ public final class HazelcastExecutor implements Executor {
         channels.remove(channel.member.getUuid(), channel);
     }
 
-    /** A channel gave the task up (its exchange failed, or its member left): look at its entry. */
+    /**
+     * A channel gave the task up (its exchange failed, or its member left): at least once, hand it over again; at most
+     * once, look at its entry.
+     */
     void recoverFromChannel(RemoteFuture<?> future) {
         if (!tracked) {
             future.resent = true;

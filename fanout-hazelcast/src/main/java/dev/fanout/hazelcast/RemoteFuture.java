@@ -5,10 +5,11 @@ import dev.fanout.Promise;
 
 /**
  * The future of one task on the cluster: the same {@link Promise} the thread pool completes, plus what it takes to
- * reach the task's state entry on the cluster ({@link #cancel()} and {@link #isRunning()} ask it) and to resubmit it.
+ * reach the task's state on the cluster ({@link #cancel()} and {@link #isRunning()} ask it: the runner of the member
+ * it was sent to at least once, its state entry at most once) and to resubmit it.
  *
  * <p>Local state moves as the {@link Promise}'s does (pending, running, cancelled, finished); the task's state on the
- * cluster is in {@link TaskState}. The promise becomes running when the cluster says so (a {@code cancel()} that
+ * cluster is in its runner's job or in {@link TaskState}. The promise becomes running when the cluster says so (a {@code cancel()} that
  * lost, or {@code isRunning()} asking), so that it never claims a start the cluster has not seen.
  */
 final class RemoteFuture<T> extends Promise<T> {

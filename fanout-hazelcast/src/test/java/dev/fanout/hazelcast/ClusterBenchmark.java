@@ -23,7 +23,8 @@ import java.util.stream.IntStream;
  * {@link ThreadPool}, on 1 and 3 members in this JVM; also member start time.
  *
  * <p>Every peer runs the same task object ({@link Inc}, a record that is a Fanout {@link Task} and so a serializable
- * {@code Callable}); raw Hazelcast sends it with {@code submitToKeyOwner} and a key per task, as Fanout does. The peers
+ * {@code Callable}); raw Hazelcast sends it with {@code submitToKeyOwner} and a key per task, one call each, where
+ * Fanout sends each member a batch of tasks per call (see {@link HazelcastExecutor}). The peers
  * take turns within each round, so that a change in the machine's load falls on all of them; the figures are medians
  * over rounds, of wall time, process CPU time and threads started per task, and the ratio is the median of the
  * per-round ratios. (On a machine of one or two cores Hazelcast completes each of its futures through a thread of its
