@@ -1,6 +1,7 @@
 package dev.fanout.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.internal.serialization.impl.HeapData;
@@ -45,6 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Runner {
     private static final String KEY_PREFIX = "dev.fanout.hazelcast.Runner:";
     private static final String SHUTDOWN_HOOK_KEY = "dev.fanout.hazelcast.Runner.shutdownHook";
+    private static final String STOPPING_KEY = "dev.fanout.hazelcast.Runner.stopping";
     static final long IDLE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
     /** What a reply carries: the task's state after this copy, or the error that kept it from running. */
@@ -64,6 +66,8 @@ final class Runner {
     private long fresh = 1;
     private long next = 1;
     private volatile long lastContact = System.nanoTime();
+    /** The member is shutting down: replies from now on are dropped (see {@link #stopForShutdown}). */
+    private volatile boolean stopped;
 
     /** One reply in the mailbox. */
     record Reply(long seq, long key, byte kind, byte[] data) {}
@@ -131,9 +135,14 @@ final class Runner {
         if (context.putIfAbsent(SHUTDOWN_HOOK_KEY, Boolean.TRUE) == null) {
             hazelcast.getLifecycleService().addLifecycleListener(event -> {
                 if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
+                    context.put(STOPPING_KEY, Boolean.TRUE);
                     releaseAll(context);
                 }
             });
+        }
+        if (context.containsKey(STOPPING_KEY)) {
+            // the caller sees the member leave and sends what it had here elsewhere
+            throw new HazelcastInstanceNotActiveException("the member is shutting down");
         }
         Runner runner =
                 (Runner) context.computeIfAbsent(KEY_PREFIX + executorId, k -> new Runner(hazelcast, executorId));
@@ -152,9 +161,19 @@ final class Runner {
     private static void releaseAll(ConcurrentMap<String, Object> context) {
         for (Map.Entry<String, Object> e : context.entrySet()) {
             if (e.getKey().startsWith(KEY_PREFIX) && context.remove(e.getKey(), e.getValue())) {
-                ((Runner) e.getValue()).pool.shutdownNow();
+                ((Runner) e.getValue()).stopForShutdown();
             }
         }
+    }
+
+    /**
+     * The member is shutting down (a worker's Ctrl-C): its tasks are interrupted, and what they return then is not
+     * their outcome, so no reply leaves from now on. The caller sees the member leave and sends every task that has
+     * not replied to another member, as when a member dies.
+     */
+    void stopForShutdown() {
+        stopped = true;
+        pool.shutdownNow();
     }
 
     private static void sweep(ConcurrentMap<String, Object> context) {
@@ -298,6 +317,9 @@ final class Runner {
     }
 
     private void reply(long key, byte kind, byte[] data) {
+        if (stopped) {
+            return;
+        }
         lock.lock();
         try {
             Job job = jobs.get(key);
