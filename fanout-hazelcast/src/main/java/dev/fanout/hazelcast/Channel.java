@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  *   sending:  false -> true (a thread that found tasks queued)  -> false (the exchange came back, or failed)
- *   polling:  false -> true (tasks outstanding, none polling)   -> false (the poll came back with none outstanding)
+ *   polling:  false -> true (tasks outstanding or replies to acknowledge, none polling) -> false (it came back)
  *   closed:   false -> true (the member left, or was found gone): outstanding futures all go to recovery
  * </pre>
  */
@@ -120,13 +120,16 @@ final class Channel {
 
     /** Keeps a poll in flight while tasks are outstanding. */
     private void poll() {
-        if (closed || outstanding.isEmpty() || !polling.compareAndSet(false, true)) {
+        if (closed || (outstanding.isEmpty() && !hasAcks()) || !polling.compareAndSet(false, true)) {
             return;
         }
+        // With nothing outstanding, a last call that only acknowledges, so that the member lets go of the replies
+        // (and the jobs) of the last batch now rather than at the next submit.
+        long wait = outstanding.isEmpty() ? 0 : POLL_MILLIS;
         long[] acks = takeAcks();
         boolean again = takeResync();
         call(
-                new Exchange(executorId, acks, again, POLL_MILLIS, new long[0], new byte[0][]).tracked(tracked),
+                new Exchange(executorId, acks, again, wait, new long[0], new byte[0][]).tracked(tracked),
                 acks,
                 (replies, error) -> {
                     if (error != null && !closed) {
@@ -222,6 +225,12 @@ final class Channel {
             i = j + 1;
         }
         return ranges.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private boolean hasAcks() {
+        synchronized (received) {
+            return !received.isEmpty();
+        }
     }
 
     private boolean takeResync() {

@@ -77,7 +77,11 @@ final class Exchange implements Callable<Exchange.Replies>, DataSerializable, Ha
             Runner.release(hazelcast, executorId);
             return new Replies(List.of(), new byte[0]);
         }
-        Runner runner = Runner.of(hazelcast, executorId);
+        boolean ackOnly = keys.length == 0 && control == NONE && waitMillis == 0;
+        Runner runner = ackOnly ? Runner.existing(hazelcast, executorId) : Runner.of(hazelcast, executorId);
+        if (runner == null) {
+            return new Replies(List.of(), new byte[0]); // released meanwhile: nothing to acknowledge
+        }
         runner.ack(acks); // first: a task sent again after its error reply must not find its old job
         for (int i = 0; i < keys.length; i++) {
             runner.execute(keys[i], envelopes[i], tracked);

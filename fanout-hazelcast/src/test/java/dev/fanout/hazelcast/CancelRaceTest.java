@@ -101,6 +101,8 @@ class CancelRaceTest {
                     Runner runner = Runner.existing(member, id);
                     if (runner != null) {
                         await().atMost(Duration.ofSeconds(10)).until(runner::isIdle);
+                        // every reply acknowledged, the last batch's too: the member holds nothing for the round
+                        await().atMost(Duration.ofSeconds(10)).until(() -> runner.unackedCount() == 0);
                     }
                 }
                 for (int i = 0; i < TASKS; i++) {
