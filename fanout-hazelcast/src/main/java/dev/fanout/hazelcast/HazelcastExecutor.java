@@ -397,7 +397,7 @@ public final class HazelcastExecutor implements Executor {
             future.resent = true;
             later(() -> redispatch(future)); // no member to take it yet: try again shortly
         } else if (target == null) {
-            send(future, future.envelope(), null);
+            send(future, future.envelope());
         } else {
             channelOf(target).enqueue(future, envelope);
         }
@@ -428,24 +428,7 @@ public final class HazelcastExecutor implements Executor {
     // ---- asked by channels ---------------------------------------------------------------------------------------
 
     CompletionStage<Exchange.Replies> exchange(Exchange exchange, Member member) {
-        java.util.concurrent.Future<Exchange.Replies> call = executor.submitToMember(exchange, member);
-        if (call instanceof CompletionStage<?>) {
-            @SuppressWarnings("unchecked")
-            CompletionStage<Exchange.Replies> stage = (CompletionStage<Exchange.Replies>) call;
-            return stage;
-        }
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return call.get();
-                    } catch (ExecutionException e) {
-                        throw new CompletionException(e.getCause());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CompletionException(e);
-                    }
-                },
-                completing);
+        return asStage(executor.submitToMember(exchange, member));
     }
 
     java.util.concurrent.Executor completing() {
@@ -624,21 +607,14 @@ public final class HazelcastExecutor implements Executor {
     }
 
     /** Sends the task; the reply completes the future on a completer thread. */
-    private void send(RemoteFuture<?> future, TaskEnvelope envelope, Object userTask) {
+    private void send(RemoteFuture<?> future, TaskEnvelope envelope) {
         java.util.concurrent.Future<TaskState> reply;
         try {
-            reply = executor.submitToKeyOwner(envelope, future.key);
-        } catch (HazelcastSerializationException e) {
-            if (userTask != null && isNotSerializable(e)) {
-                throw new IllegalArgumentException(Outcomes.explainNotSerializable(userTask), e);
-            }
-            throw e;
+            reply = executor.submitToKeyOwner(envelope, future.key); // serialized at submit already: it can be
         } catch (HazelcastInstanceNotActiveException | HazelcastClientNotActiveException e) {
             throw breakDown(e);
         }
-        CompletionStage<TaskState> stage = reply instanceof CompletionStage<?>
-                ? castStage(reply)
-                : CompletableFuture.supplyAsync(() -> join(reply), completing);
+        CompletionStage<TaskState> stage = asStage(reply);
         // handleAsync, not whenCompleteAsync: on Hazelcast's futures whenCompleteAsync wraps its stage in another
         // delegating future, whose own completion step runs on Hazelcast's default async executor, which is a new
         // thread per step on a machine of one or two cores. That doubled the threads started per task.
@@ -650,12 +626,15 @@ public final class HazelcastExecutor implements Executor {
                 completing);
     }
 
+    /** Hazelcast's futures are stages; another future is waited for on a completer thread. */
     @SuppressWarnings("unchecked")
-    private static CompletionStage<TaskState> castStage(java.util.concurrent.Future<TaskState> reply) {
-        return (CompletionStage<TaskState>) reply;
+    private <V> CompletionStage<V> asStage(java.util.concurrent.Future<V> reply) {
+        return reply instanceof CompletionStage<?>
+                ? (CompletionStage<V>) reply
+                : CompletableFuture.supplyAsync(() -> join(reply), completing);
     }
 
-    private static TaskState join(java.util.concurrent.Future<TaskState> reply) {
+    private static <V> V join(java.util.concurrent.Future<V> reply) {
         try {
             return reply.get();
         } catch (ExecutionException e) {
@@ -825,7 +804,7 @@ public final class HazelcastExecutor implements Executor {
     private void resend(RemoteFuture<?> future) {
         future.resent = true;
         try {
-            send(future, future.nextEnvelope(), null);
+            send(future, future.nextEnvelope());
         } catch (RuntimeException e) {
             retryLater(future, e);
         }

@@ -88,16 +88,19 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
      * returns its outcome.
      */
     TaskState runUntracked() {
+        return TaskState.done(run(send), send);
+    }
+
+    /** Tells the worker's listener, runs the task, and returns its value or its exception as a {@link Failure}. */
+    private Object run(int attempt) {
         if (hazelcast.getUserContext().get(LISTENER_KEY) instanceof TaskListener l) {
-            l.started(executorId, key, send, send, task);
+            l.started(executorId, key, attempt, send, task);
         }
-        Object outcome;
         try {
-            outcome = task.call();
+            return task.call();
         } catch (Throwable t) {
-            outcome = new Failure(t);
+            return new Failure(t);
         }
-        return TaskState.done(outcome, send);
     }
 
     /** Tells the worker's listener that this copy found the task taken, and in what state (null: gone). */
@@ -123,15 +126,7 @@ final class TaskEnvelope implements Callable<TaskState>, DataSerializable, Hazel
             states.delete(key);
             return TaskState.CLOSED;
         }
-        if (hazelcast.getUserContext().get(LISTENER_KEY) instanceof TaskListener l) {
-            l.started(executorId, key, attempt, send, task);
-        }
-        Object outcome;
-        try {
-            outcome = task.call();
-        } catch (Throwable t) {
-            outcome = new Failure(t);
-        }
+        Object outcome = run(attempt);
         TaskState done = TaskState.done(outcome, attempt);
         try {
             store(states, done);
