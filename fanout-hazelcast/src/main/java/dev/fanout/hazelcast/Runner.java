@@ -243,11 +243,12 @@ final class Runner {
                 byte[] data;
                 try {
                     data = serialization.toData(state).toByteArray();
-                } catch (RuntimeException e) {
-                    // the entry's own write would have caught an outcome that cannot be serialized: only a write
-                    // that failed for another reason (the member stopping) brings it here
+                } catch (RuntimeException | StackOverflowError e) {
+                    // An outcome that cannot be serialized fails its task, with the reason: at least once it is first
+                    // serialized here; at most once the entry's write caught it, unless that write failed otherwise.
+                    Exception cause = e instanceof Exception x ? x : new HazelcastSerializationException(e.toString());
                     data = serialization
-                            .toData(TaskState.done(new Failure(Outcomes.notSerializable(state.outcome(), e)), 1))
+                            .toData(TaskState.done(new Failure(Outcomes.notSerializable(state.outcome(), cause)), 1))
                             .toByteArray();
                 }
                 reply(key, STATE, data);
