@@ -1,7 +1,6 @@
 package dev.fanout.hazelcast;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.IExecutorService;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +37,6 @@ final class Channel {
     private record Queued(RemoteFuture<?> future, byte[] envelope) {}
 
     private final HazelcastExecutor owner;
-    private final IExecutorService executor;
     private final String executorId;
     private final boolean tracked;
     final Member member;
@@ -54,9 +52,8 @@ final class Channel {
     /** Seqs of replies received and not yet acknowledged to the member; guarded by itself. */
     private final List<Long> received = new ArrayList<>();
 
-    Channel(HazelcastExecutor owner, IExecutorService executor, String executorId, boolean tracked, Member member) {
+    Channel(HazelcastExecutor owner, String executorId, boolean tracked, Member member) {
         this.owner = owner;
-        this.executor = executor;
         this.executorId = executorId;
         this.tracked = tracked;
         this.member = member;
@@ -248,7 +245,7 @@ final class Channel {
         resync.set(true);
     }
 
-    /** The task's exchange failed: the executor's recovery looks at its entry, if the channel still had it. */
+    /** The task's exchange failed, or its member left: the executor's recovery takes it, if the channel still had it. */
     private void giveUp(RemoteFuture<?> future) {
         if (outstanding.remove(future.key, future)) {
             owner.recoverFromChannel(future);

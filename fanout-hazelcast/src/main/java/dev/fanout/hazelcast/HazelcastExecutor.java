@@ -407,8 +407,7 @@ public final class HazelcastExecutor implements Executor {
         Channel channel = channels.get(target.getUuid());
         if (channel == null || channel.isClosed()) {
             channel = channels.compute(
-                    target.getUuid(),
-                    (u, c) -> c == null || c.isClosed() ? new Channel(this, executor, id, tracked, target) : c);
+                    target.getUuid(), (u, c) -> c == null || c.isClosed() ? new Channel(this, id, tracked, target) : c);
         }
         return channel;
     }
