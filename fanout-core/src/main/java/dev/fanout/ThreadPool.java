@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -412,7 +411,7 @@ public final class ThreadPool implements Executor {
         final String prefix;
         private final VoidTask initializer;
         private final ThreadFactory factory;
-        private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+        private final WorkQueue queue = new WorkQueue();
         /** Python's idle semaphore: how many times a worker found the queue empty, not yet claimed by a submit. */
         private final AtomicInteger idleTokens = new AtomicInteger();
         /** Room in a bounded queue: taken by submit, given back when a task leaves the queue or is cancelled. */
@@ -658,7 +657,7 @@ public final class ThreadPool implements Executor {
                     Runnable item = queue.poll();
                     if (item == null) {
                         idleTokens.incrementAndGet();
-                        item = takeUninterruptibly();
+                        item = queue.take(); // an idle worker has nothing to stop: only shutdown ends it
                     }
                     if (item == WAKE) {
                         queue.add(WAKE); // pass the wake-up on to the next worker
@@ -670,16 +669,6 @@ public final class ThreadPool implements Executor {
                 }
             } finally {
                 workerExited();
-            }
-        }
-
-        private Runnable takeUninterruptibly() {
-            for (; ; ) {
-                try {
-                    return queue.take();
-                } catch (InterruptedException ignored) {
-                    // An idle worker has nothing to stop; only shutdown ends it.
-                }
             }
         }
 
