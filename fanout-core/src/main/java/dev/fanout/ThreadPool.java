@@ -393,10 +393,16 @@ public final class ThreadPool implements Executor {
      * that an abandoned pool can be cleaned.
      *
      * <p>States: RUNNING -> SHUT_DOWN (shutdown() or abandoned), and RUNNING -> BROKEN (an initializer failed), both
-     * under {@code lock}. {@code submit} checks the state, queues the task and starts a worker under the same lock, so
-     * a task is either rejected or queued before the shutdown that follows it, and a shutdown sees every worker that
-     * will ever exist. Workers take tasks without the lock. A worker ends when it takes WAKE (queued by shutdown after
-     * every task, and passed on by each worker that takes it) or when its initializer fails.
+     * under {@code lock}. Until every worker has started, {@code submit} checks the state, queues the task and starts a
+     * worker under the same lock, so a task is either rejected or queued before the shutdown that follows it, and a
+     * shutdown sees every worker that will ever exist. Once a pooled (not thread-per-task) core has started them all
+     * ({@code allStarted}, never unset: its workers end only with the core), {@code submit} queues without the lock:
+     * it checks the state before its add and again after it. A task whose second check saw RUNNING was queued before
+     * the state changed, so before the WAKE of a shutdown (it runs, or a cancelling shutdown's drain takes it) or the
+     * drain of a failed initializer. Otherwise submit takes it back and refuses it, unless a worker or a drain took it
+     * first, and then it runs or is cancelled or failed with the rest. Workers take tasks without the lock. A worker
+     * ends when it takes WAKE (queued by shutdown after every task, and passed on by each worker that takes it) or when
+     * its initializer fails.
      */
     static final class Core {
         private static final Runnable WAKE = () -> {};
@@ -433,8 +439,11 @@ public final class ThreadPool implements Executor {
 
         private int threadsStarted;
         private int liveWorkers;
-        private BrokenThreadPoolException broken;
+        private volatile BrokenThreadPoolException broken; // written under lock, read without it by a lock-free submit
         private boolean roomOpen;
+        /** Every worker of a pooled core has started: submit only queues, without the lock. Written under lock. */
+        private volatile boolean allStarted;
+
         private volatile boolean shutdown; // written under lock, read without it by isShutdown
 
         Core(
@@ -460,18 +469,13 @@ public final class ThreadPool implements Executor {
             if (room != null) {
                 takeRoom(); // outside the lock: a blocked producer must not hold up shutdown or other producers
             }
+            if (allStarted) {
+                return queueWithoutLock(future);
+            }
             boolean queued = false;
             lock.lock();
             try {
-                if (broken != null) {
-                    throw new BrokenThreadPoolException(broken.getMessage(), broken.getCause());
-                }
-                if (shutdown) {
-                    throw new RejectedExecutionException(
-                            jvmExiting
-                                    ? "cannot schedule new futures after JVM shutdown"
-                                    : "cannot schedule new futures after shutdown");
-                }
+                refuseUnlessRunning();
                 if (threadPerTask) {
                     if (startThreadFor(future)) {
                         future.giveBackRoom(); // it never waited in the queue
@@ -492,6 +496,34 @@ public final class ThreadPool implements Executor {
                 lock.unlock();
             }
             return future;
+        }
+
+        private <T> Future<T> queueWithoutLock(PoolTask<T> future) {
+            try {
+                refuseUnlessRunning();
+            } catch (RuntimeException e) {
+                future.giveBackRoom();
+                throw e;
+            }
+            queue.add(future);
+            if ((shutdown || broken != null) && queue.remove(future)) {
+                future.giveBackRoom();
+                refuseUnlessRunning(); // throws: the state changed before the task was in the queue
+            }
+            return future;
+        }
+
+        private void refuseUnlessRunning() {
+            BrokenThreadPoolException b = broken;
+            if (b != null) {
+                throw new BrokenThreadPoolException(b.getMessage(), b.getCause());
+            }
+            if (shutdown) {
+                throw new RejectedExecutionException(
+                        jvmExiting
+                                ? "cannot schedule new futures after JVM shutdown"
+                                : "cannot schedule new futures after shutdown");
+            }
         }
 
         private void takeRoom() {
@@ -560,6 +592,7 @@ public final class ThreadPool implements Executor {
             }
             threadsStarted++;
             workers.add(t);
+            allStarted = workers.size() >= maxWorkers;
             if (liveWorkers++ == 0) {
                 LIVE.add(this);
                 ExitHook.install();
@@ -656,7 +689,9 @@ public final class ThreadPool implements Executor {
                 for (; ; ) {
                     Runnable item = queue.poll();
                     if (item == null) {
-                        idleTokens.incrementAndGet();
+                        if (!allStarted) {
+                            idleTokens.incrementAndGet(); // read only by submits that may start a worker
+                        }
                         item = queue.take(); // an idle worker has nothing to stop: only shutdown ends it
                     }
                     if (item == WAKE) {

@@ -3,6 +3,7 @@ package dev.fanout.proof;
 import static dev.fanout.proof.PromiseWaitersLincheckTest.check;
 import static dev.fanout.proof.PromiseWaitersLincheckTest.join;
 
+import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
 import dev.fanout.ThreadPool;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jetbrains.lincheck.Lincheck;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +29,22 @@ import org.junit.jupiter.api.Timeout;
 @Tag("lincheck")
 @Timeout(600)
 class PoolProgramsLincheckTest {
+
+    /**
+     * Logs a failed initializer once before Lincheck runs: the first log record initialises the JDK's locale classes,
+     * which fail to initialise under Lincheck's instrumentation.
+     */
+    @BeforeAll
+    static void logOnceOutsideLincheck() {
+        ThreadPool pool = ThreadPool.builder()
+                .maxWorkers(1)
+                .initializer(() -> {
+                    throw new IllegalStateException("warm-up: an initializer that fails");
+                })
+                .build();
+        check(pool.submit(() -> 1).exception() instanceof BrokenThreadPoolException, "the warm-up pool did not break");
+        pool.shutdown(true, false);
+    }
 
     /** Each program costs far more than a Promise program (a thread start, the pool's lock and queue). */
     static int invocations() {
@@ -127,5 +145,79 @@ class PoolProgramsLincheckTest {
                     "accepted tasks did not run: " + running + ", " + queued);
         });
         LincheckRuns.recordProgram("pool: producer blocked for room vs shutdown", invocations());
+    }
+
+    /**
+     * Interleavings for the lock-free submit against a cancelling shutdown: the checker needed about 500 to find the
+     * lost task when the submit's second check was removed by hand (20, the default here, never did).
+     */
+    private static final int RACE_INVOCATIONS = Math.max(600, PromiseWaitersLincheckTest.invocations());
+
+    /**
+     * Once every worker has started, submit queues without the pool's lock, checking the state before and after its
+     * add: a submit racing a cancelling shutdown is refused or cancelled by it, never left pending. The only worker
+     * waits in its initializer until the end, so that no task runs and the program stays small enough for the checker
+     * to reach the interleaving that matters: the whole shutdown between the submit's first check and its add.
+     */
+    @Test
+    void lockFreeSubmitAgainstACancellingShutdown() {
+        Lincheck.runConcurrentTest(RACE_INVOCATIONS, () -> {
+            CountDownLatch holdWorker = new CountDownLatch(1);
+            ThreadPool pool = ThreadPool.builder()
+                    .maxWorkers(1)
+                    .initializer(holdWorker::await)
+                    .build();
+            Future<Integer> first = pool.submit(() -> 1); // starts the only worker: the next submit takes no lock
+            AtomicReference<Object> second = new AtomicReference<>();
+            Thread producer = new Thread(() -> {
+                try {
+                    second.set(pool.submit(() -> 2));
+                } catch (RejectedExecutionException e) {
+                    second.set(e);
+                }
+            });
+            producer.start();
+            pool.shutdown(false, true);
+            join(producer);
+            check(first.isCancelled(), "the queued task was not cancelled: " + first);
+            if (second.get() instanceof Future<?> f) {
+                check(f.isCancelled(), "accepted, then left pending by shutdown(cancelFutures): " + f);
+            }
+            holdWorker.countDown();
+            pool.shutdown(true, false);
+        });
+        LincheckRuns.recordProgram("pool: a lock-free submit vs shutdown(false, true)", RACE_INVOCATIONS);
+    }
+
+    /**
+     * A submit without the lock racing a worker whose initializer fails: it is refused as broken, or its future fails
+     * as broken; never left pending.
+     */
+    @Test
+    void lockFreeSubmitAgainstAFailingInitializer() {
+        Lincheck.runConcurrentTest(invocations(), () -> {
+            CountDownLatch failNow = new CountDownLatch(1);
+            ThreadPool pool = ThreadPool.builder()
+                    .maxWorkers(1)
+                    .initializer(() -> {
+                        failNow.await();
+                        throw new IllegalStateException("initializer failed");
+                    })
+                    .build();
+            Future<Integer> first = pool.submit(() -> 1); // starts the only worker: the next submit takes no lock
+            failNow.countDown();
+            AtomicReference<Object> second = new AtomicReference<>();
+            try {
+                second.set(pool.submit(() -> 2));
+            } catch (BrokenThreadPoolException e) {
+                second.set(e);
+            }
+            check(first.exception() instanceof BrokenThreadPoolException, "first task: " + first);
+            if (second.get() instanceof Future<?> f) {
+                check(f.exception() instanceof BrokenThreadPoolException, "second task: " + f);
+            }
+            pool.shutdown(true, false);
+        });
+        LincheckRuns.recordProgram("pool: lock-free submit vs a failing initializer", invocations());
     }
 }
