@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.fanout.Executor;
+import dev.fanout.Future;
 import dev.fanout.MapOptions;
 import dev.fanout.MapResults;
+import dev.fanout.Promise;
+import dev.fanout.Task;
 import dev.fanout.ThreadPool;
 import java.time.Duration;
 import java.util.Arrays;
@@ -13,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -112,6 +117,47 @@ class MapCloseTest {
             gate.countDown();
             pool.shutdown(true, false);
         }
+    }
+
+    /**
+     * A close from another thread cancels the future the ordered consumer waits for (here neither the first one nor
+     * ever started: the executor settles its futures by hand), which ends the wait, and every future not handed out.
+     */
+    @Test
+    void closeCancelsWhatTheOrderedConsumerTookButHasNotHandedOut() throws Exception {
+        List<Promise<Object>> handedOut = new CopyOnWriteArrayList<>();
+        Executor byHand = new Executor() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> Future<T> submit(Task<T> task) {
+                Promise<Object> p = new Promise<>(); // never run: this test settles each one by hand
+                handedOut.add(p);
+                return (Future<T>) p;
+            }
+
+            @Override
+            public void shutdown(boolean wait, boolean cancelFutures) {}
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+        };
+        MapResults<Integer> results = byHand.map(i -> i, List.of(0, 1, 2, 3));
+        assertThat(handedOut).hasSize(4);
+        handedOut.get(0).setResult(0);
+        Iterator<Integer> it = results.iterator();
+        assertThat(it.next()).isZero();
+        CompletableFuture<Integer> second = new CompletableFuture<>();
+        Thread consumer = nextOnAnotherThread(it, second);
+        await().until(() -> consumer.getState() == Thread.State.WAITING);
+        Thread closer = new Thread(results::close);
+        closer.start();
+        closer.join();
+        await().atMost(Duration.ofSeconds(20)).until(second::isDone);
+        assertThat(second.handle((v, t) -> t).get()).isInstanceOf(CancellationException.class);
+        assertThat(handedOut.subList(1, 4)).allMatch(Future::isCancelled);
+        assertThat(it.hasNext()).isFalse();
     }
 
     /** Starts a consumer thread that takes one result and puts it, or what next() threw, in {@code outcome}. */
