@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.fanout.testing.LogCapture;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,6 +260,47 @@ class PoolCoreTest {
         } finally {
             release.countDown();
             parked.join();
+        }
+    }
+
+    /**
+     * Once its only worker has started, a pool's submit takes no lock: it checks the state before and after its add.
+     * Racing the worker's initializer as it fails, each submit is refused as broken, or its future fails as broken;
+     * none is left pending (the worker that would run it is gone).
+     */
+    @Test
+    void aSubmitWithoutTheLockRacingAFailingInitializerIsNeverLeftPending() throws Exception {
+        int rounds = 1_000; // with the check after the add blind to the broken state, this many failed 3 runs in 4
+        try (LogCapture logs = LogCapture.started()) {
+            for (int round = 0; round < rounds; round++) {
+                CountDownLatch failNow = new CountDownLatch(1);
+                ThreadPool racing = ThreadPool.builder()
+                        .maxWorkers(1)
+                        .initializer(() -> {
+                            failNow.await();
+                            throw new IllegalStateException("initializer failed on purpose");
+                        })
+                        .build();
+                List<Future<Integer>> accepted = new ArrayList<>();
+                accepted.add(racing.submit(() -> 1)); // starts the only worker: later submits take no lock
+                failNow.countDown();
+                int refused = 0;
+                for (int i = 0; i < 50; i++) {
+                    try {
+                        accepted.add(racing.submit(() -> 2));
+                    } catch (BrokenThreadPoolException e) {
+                        refused++;
+                    }
+                }
+                for (Future<Integer> f : accepted) {
+                    assertThat(f.exception(LONG))
+                            .as("round %d: %s", round, f)
+                            .isInstanceOf(BrokenThreadPoolException.class);
+                }
+                assertThat(accepted.size() + refused).isEqualTo(51);
+                racing.shutdown(true, false);
+            }
+            assertThat(logs.records()).hasSize(rounds); // one failed initializer a round, each logged once
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.fanout.proof;
 import static dev.fanout.proof.PromiseWaitersLincheckTest.check;
 import static dev.fanout.proof.PromiseWaitersLincheckTest.join;
 
-import dev.fanout.BrokenThreadPoolException;
 import dev.fanout.Future;
 import dev.fanout.ThreadPool;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jetbrains.lincheck.Lincheck;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,22 +27,6 @@ import org.junit.jupiter.api.Timeout;
 @Tag("lincheck")
 @Timeout(600)
 class PoolProgramsLincheckTest {
-
-    /**
-     * Logs a failed initializer once before Lincheck runs: the first log record initialises the JDK's locale classes,
-     * which fail to initialise under Lincheck's instrumentation.
-     */
-    @BeforeAll
-    static void logOnceOutsideLincheck() {
-        ThreadPool pool = ThreadPool.builder()
-                .maxWorkers(1)
-                .initializer(() -> {
-                    throw new IllegalStateException("warm-up: an initializer that fails");
-                })
-                .build();
-        check(pool.submit(() -> 1).exception() instanceof BrokenThreadPoolException, "the warm-up pool did not break");
-        pool.shutdown(true, false);
-    }
 
     /** Each program costs far more than a Promise program (a thread start, the pool's lock and queue). */
     static int invocations() {
@@ -187,37 +169,5 @@ class PoolProgramsLincheckTest {
             pool.shutdown(true, false);
         });
         LincheckRuns.recordProgram("pool: a lock-free submit vs shutdown(false, true)", RACE_INVOCATIONS);
-    }
-
-    /**
-     * A submit without the lock racing a worker whose initializer fails: it is refused as broken, or its future fails
-     * as broken; never left pending.
-     */
-    @Test
-    void lockFreeSubmitAgainstAFailingInitializer() {
-        Lincheck.runConcurrentTest(invocations(), () -> {
-            CountDownLatch failNow = new CountDownLatch(1);
-            ThreadPool pool = ThreadPool.builder()
-                    .maxWorkers(1)
-                    .initializer(() -> {
-                        failNow.await();
-                        throw new IllegalStateException("initializer failed");
-                    })
-                    .build();
-            Future<Integer> first = pool.submit(() -> 1); // starts the only worker: the next submit takes no lock
-            failNow.countDown();
-            AtomicReference<Object> second = new AtomicReference<>();
-            try {
-                second.set(pool.submit(() -> 2));
-            } catch (BrokenThreadPoolException e) {
-                second.set(e);
-            }
-            check(first.exception() instanceof BrokenThreadPoolException, "first task: " + first);
-            if (second.get() instanceof Future<?> f) {
-                check(f.exception() instanceof BrokenThreadPoolException, "second task: " + f);
-            }
-            pool.shutdown(true, false);
-        });
-        LincheckRuns.recordProgram("pool: lock-free submit vs a failing initializer", invocations());
     }
 }
