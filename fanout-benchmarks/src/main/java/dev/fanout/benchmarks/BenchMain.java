@@ -7,7 +7,10 @@ import dev.fanout.benchmarks.Results.Status;
 import dev.fanout.benchmarks.Results.Verdict;
 import java.io.File;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,6 +106,16 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--no-cpython", description = "Do not run CPython.")
     boolean noCpython;
 
+    @Option(
+            names = "--fork",
+            description = "Each scenario in a JVM of its own, as JMH forks: none then runs on the heap and JIT"
+                    + " profiles that the scenarios before it left. Systems still rotate inside each scenario.")
+    boolean fork;
+
+    /** Set on a forked child: where it writes what it measured, for the parent to read. */
+    @Option(names = "--emit", hidden = true, paramLabel = "FILE")
+    Path emit;
+
     private final PrintStream console;
     private String[] args = new String[0];
     private Sizes sizes;
@@ -158,6 +171,13 @@ public final class BenchMain implements Callable<Integer> {
 
         List<Scenario> scenarios = new ArrayList<>();
         List<Verdict> verdicts = new ArrayList<>();
+        List<Scenario> sweep = new ArrayList<>();
+        if (fork && emit == null) {
+            for (String id : selected) {
+                runForked(id, outDir, scenarios, sweep, verdicts);
+            }
+            selected.clear();
+        }
         if (selected.contains("a")) {
             trivialTasks(
                     "a",
@@ -304,7 +324,6 @@ public final class BenchMain implements Callable<Integer> {
             scenarios.add(h);
             verdicts.add(ideal(h, 1.1));
         }
-        List<Scenario> sweep = new ArrayList<>();
         if (selected.contains("sweep")) {
             Sizes saved = sizes;
             sizes = withRounds(sizes, Math.min(1, sizes.warmup()), sizes.rounds());
@@ -323,6 +342,12 @@ public final class BenchMain implements Callable<Integer> {
             sizes = saved;
         }
 
+        if (emit != null) {
+            try (ObjectOutputStream o = new ObjectOutputStream(Files.newOutputStream(emit))) {
+                o.writeObject(new Forked(scenarios, sweep, verdicts, failures));
+            }
+            return failures == 0 ? 0 : 2;
+        }
         Report report = new Report(env, scenarios, sweep, verdicts);
         List<Path> charts = new ArrayList<>();
         try {
@@ -580,6 +605,76 @@ public final class BenchMain implements Callable<Integer> {
         }
         return new Scenario("e", title, n, workers, 0, List.of(), rows);
     }
+
+    /** What a forked child measured: written by Java serialization to a file of the run's own folder, read back once. */
+    @SuppressWarnings("serial") // its lists are ArrayLists, serializable
+    record Forked(List<Scenario> scenarios, List<Scenario> sweep, List<Verdict> verdicts, int failures)
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** Runs scenario {@code id} in a child JVM with this run's options, and adds what it measured. */
+    private void runForked(
+            String id, Path outDir, List<Scenario> scenarios, List<Scenario> sweep, List<Verdict> verdicts)
+            throws IOException {
+        console.printf("(%s) in a JVM of its own%n", id);
+        Path file = Files.createTempFile(outDir, "scenario-" + id + "-", ".ser");
+        try {
+            List<String> command = new ArrayList<>(List.of(
+                    Processes.javaLauncher(), "-cp", absoluteClassPath(), BenchMain.class.getName(), "--only", id));
+            if (smoke) {
+                command.add("--smoke");
+            } else if (quick) {
+                command.add("--quick");
+            }
+            command.addAll(List.of("--workers", Integer.toString(workers), "--out", outDir.toString()));
+            if (rounds != null) {
+                command.addAll(List.of("--rounds", rounds.toString()));
+            }
+            if (warmup != null) {
+                command.addAll(List.of("--warmup", warmup.toString()));
+            }
+            if (bufferSize > 0) {
+                command.addAll(List.of("--buffer-size", Integer.toString(bufferSize)));
+            }
+            command.addAll(List.of("--python", python));
+            if (cpythonScript != null) {
+                command.addAll(List.of(
+                        "--cpython-script", cpythonScript.toAbsolutePath().toString()));
+            }
+            if (noCpython) {
+                command.add("--no-cpython");
+            }
+            command.addAll(List.of("--emit", file.toString()));
+            Processes.Outcome o = Processes.run(command, outDir, FORK_TIMEOUT_SECONDS);
+            Forked child = null;
+            if (!o.timedOut() && Files.size(file) > 0) {
+                try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(file))) {
+                    child = (Forked) in.readObject();
+                } catch (ClassNotFoundException | ClassCastException e) {
+                    throw new IOException("cannot read what the JVM of (" + id + ") measured", e);
+                }
+            }
+            if (child == null) {
+                failures++;
+                console.printf(
+                        "(%s) failed in its JVM (%s): %s%n",
+                        id,
+                        o.timedOut() ? "timed out after " + FORK_TIMEOUT_SECONDS + " s" : "exit " + o.exitCode(),
+                        o.stderr().strip());
+                return;
+            }
+            scenarios.addAll(child.scenarios());
+            sweep.addAll(child.sweep());
+            verdicts.addAll(child.verdicts());
+            failures += child.failures();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** How long a forked scenario may take: far more than the longest, (e) in full mode. */
+    private static final long FORK_TIMEOUT_SECONDS = 3_600L;
 
     /** This JVM's class path with every entry absolute, for a child that runs in another folder. */
     private static String absoluteClassPath() {

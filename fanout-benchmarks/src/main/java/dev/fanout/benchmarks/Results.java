@@ -1,5 +1,6 @@
 package dev.fanout.benchmarks;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,7 +19,8 @@ final class Results {
      *     is faster
      * @param note n/a and why, a failure, or what else to know
      */
-    record Row(String label, boolean fanout, double medianNanos, double perTaskNanos, double ratio, String note) {
+    record Row(String label, boolean fanout, double medianNanos, double perTaskNanos, double ratio, String note)
+            implements Serializable {
         boolean ran() {
             return !Double.isNaN(medianNanos);
         }
@@ -33,10 +35,11 @@ final class Results {
      * @param peakLiveMb the most heap in use right after a collection
      * @param seconds the wall time of the map
      */
-    record HeapRow(String label, String outcome, double peakHeapMb, double peakLiveMb, double seconds) {}
+    record HeapRow(String label, String outcome, double peakHeapMb, double peakLiveMb, double seconds)
+            implements Serializable {}
 
     /** A target of the issue and whether this run met it. */
-    record Verdict(String scenario, String target, String measured, Status status) {}
+    record Verdict(String scenario, String target, String measured, Status status) implements Serializable {}
 
     enum Status {
         MET,
@@ -64,8 +67,10 @@ final class Results {
      * @param rows one per system, timed
      * @param heapRows one per system, for scenario (e)
      */
+    @SuppressWarnings("serial") // its lists are ArrayLists or List.of, both serializable
     record Scenario(
-            String id, String title, int n, int workers, long idealNanos, List<Row> rows, List<HeapRow> heapRows) {}
+            String id, String title, int n, int workers, long idealNanos, List<Row> rows, List<HeapRow> heapRows)
+            implements Serializable {}
 
     static double median(double[] values) {
         double[] v =

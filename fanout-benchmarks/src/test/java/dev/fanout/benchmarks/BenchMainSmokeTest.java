@@ -62,4 +62,27 @@ class BenchMainSmokeTest {
                 .contains("](per-task-cost.png)")
                 .endsWith(Report.END + "\n");
     }
+
+    /** {@code --fork}: each scenario in a child JVM, its results read back into one report. */
+    @Test
+    void forkedScenariosComeBackIntoOneReport(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+            exit = BenchMain.run(
+                    ps, "--smoke", "--fork", "--no-cpython", "--only", "a,e,sweep", "--out", out.toString());
+        }
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isZero();
+        assertThat(printed)
+                .contains("(a) in a JVM of its own", "(e) in a JVM of its own", "(sweep) in a JVM of its own");
+        String report = Files.readString(out.resolve("results.md"));
+        assertThat(report)
+                .contains("#### (a) ", "#### (e) ", "#### Throughput of (a) against worker count", "#### Targets")
+                .doesNotContain("#### (b) ", "failed");
+        assertThat(report).containsPattern("\\| \\*\\*Fanout\\*\\* \\| [0-9.]+ ms \\|");
+        try (var left = Files.list(out)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".ser"));
+        }
+    }
 }
