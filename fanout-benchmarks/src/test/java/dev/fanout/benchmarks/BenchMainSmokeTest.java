@@ -22,19 +22,12 @@ class BenchMainSmokeTest {
 
     @Test
     void everyScenarioRunsAtATinySize(@TempDir Path out) throws Exception {
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
-            exit = BenchMain.run(
-                    ps,
-                    "--smoke",
-                    "--out",
-                    out.toString(),
-                    "--doc",
-                    out.resolve("DOC.md").toString());
-        }
-        String printed = console.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(printed).isZero();
+        runAndExpectSuccess(
+                "--smoke",
+                "--out",
+                out.toString(),
+                "--doc",
+                out.resolve("DOC.md").toString());
 
         String report = Files.readString(out.resolve("results.md"));
         for (String id : List.of("a", "b", "c", "d", "e", "f", "g", "h")) {
@@ -66,14 +59,8 @@ class BenchMainSmokeTest {
     /** {@code --fork}: each scenario in a child JVM, its results read back into one report. */
     @Test
     void forkedScenariosComeBackIntoOneReport(@TempDir Path out) throws Exception {
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
-            exit = BenchMain.run(
-                    ps, "--smoke", "--fork", "--no-cpython", "--only", "a,e,sweep", "--out", out.toString());
-        }
-        String printed = console.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(printed).isZero();
+        String printed = runAndExpectSuccess(
+                "--smoke", "--fork", "--no-cpython", "--only", "a,e,sweep", "--out", out.toString());
         assertThat(printed)
                 .contains("(a) in a JVM of its own", "(e) in a JVM of its own", "(sweep) in a JVM of its own");
         String report = Files.readString(out.resolve("results.md"));
@@ -84,5 +71,17 @@ class BenchMainSmokeTest {
         try (var left = Files.list(out)) {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".ser"));
         }
+    }
+
+    /** Runs the benchmarks with {@code args}, checks that they exit with 0, and returns what they printed. */
+    private static String runAndExpectSuccess(String... args) {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+            exit = BenchMain.run(ps, args);
+        }
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isZero();
+        return printed;
     }
 }
