@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -404,6 +406,20 @@ public final class ThreadPool implements Executor {
      * first, and then it runs or is cancelled or failed with the rest. Workers take tasks without the lock. A worker
      * ends when it takes WAKE (queued by shutdown after every task, and passed on by each worker that takes it) or when
      * its initializer fails.
+     *
+     * <p>Thread per task (virtual threads) takes no lock per task either. {@code slots} counts the holders of a slot,
+     * at most maxWorkers: a thread that runs tasks, or a submit that is starting one. A submit that wins a slot (a CAS
+     * below maxWorkers) starts a thread for its task; otherwise it queues the task, then looks again and, if a slot
+     * came free meanwhile, takes one and starts a thread for whatever it polls first. A thread that finished a task
+     * polls the queue; finding it empty, it gives its slot back, then looks at the queue once more and, if a task
+     * arrived meanwhile and a slot is free, takes one again and goes on. The rule that no queued task is stranded: a
+     * holder of a slot polls the queue, or gives the slot back and then looks at it, after every moment it holds the
+     * slot; a submit queues and then reads {@code slots}, a thread gives back and then reads the queue, so (both being
+     * sequentially consistent) at least one of them sees the other. A submit checks the state after it took its slot
+     * and gives it back unstarted if a shutdown came first; a shutdown sets the state and then waits, on
+     * {@code slotsReleased}, until no slot is held (but the caller's own), so it sees every thread that will start.
+     * Only the first slot taken and the last given back take the lock, to keep the register of live cores for the
+     * exit hook right: a core is registered while any slot is held.
      */
     static final class Core {
         private static final Runnable WAKE = () -> {};
@@ -413,6 +429,8 @@ public final class ThreadPool implements Executor {
         private static volatile boolean jvmExiting;
         /** How often the exit hook looks again whether a worker it waits for has itself called System.exit. */
         private static final long EXIT_RECHECK_MILLIS = 50L;
+        /** The most threads a thread-per-task core sizes its set of threads for at first: a table of 64 KiB. */
+        private static final int MAX_PRESIZED_THREADS = 1 << 13;
 
         final int maxWorkers;
         final String prefix;
@@ -433,9 +451,18 @@ public final class ThreadPool implements Executor {
          */
         private final boolean threadPerTask;
 
+        /** Thread per task: the slots held, at most maxWorkers. */
+        private final AtomicInteger slots = new AtomicInteger();
+        /** Thread per task: the N of the next thread's name. */
+        private final AtomicInteger threadNumbers = new AtomicInteger();
+        /** Thread per task: the threads running, each added by itself as it starts and removed as it ends. */
+        private final Set<Thread> perTaskThreads;
+
         private final ReentrantLock lock = new ReentrantLock();
+        /** Thread per task: signalled, after a shutdown, whenever a slot is given back. */
+        private final Condition slotsReleased = lock.newCondition();
         // guarded by lock
-        /** The live threads of a thread-per-task pool; every thread ever started otherwise. */
+        /** Every thread a pooled core ever started. */
         private final Set<Thread> workers = new java.util.HashSet<>();
 
         private int threadsStarted;
@@ -446,6 +473,12 @@ public final class ThreadPool implements Executor {
         private volatile boolean allStarted;
 
         private volatile boolean shutdown; // written under lock, read without it by isShutdown
+        /**
+         * A shutdown with cancelFutures came: every task a worker takes from now on is cancelled, not run. Set before
+         * the drain, under lock. A lock-free submit can add its task after the drain and find, at its check after the
+         * add, that a worker took it first; without this, that task, accepted after the shutdown, would run.
+         */
+        private volatile boolean cancelQueued;
 
         Core(
                 int maxWorkers,
@@ -463,6 +496,10 @@ public final class ThreadPool implements Executor {
             this.maxPending = maxPending;
             this.whenFull = whenFull;
             this.room = maxPending > 0 ? new Semaphore(maxPending) : null;
+            // Sized for maxWorkers threads (up to a bound), so that a burst does not grow it table after table while
+            // the threads add and remove themselves: growing it was the largest cost of a burst of virtual threads.
+            this.perTaskThreads =
+                    threadPerTask ? ConcurrentHashMap.newKeySet(Math.min(maxWorkers, MAX_PRESIZED_THREADS)) : Set.of();
         }
 
         <T> Future<T> submit(Callable<T> task) {
@@ -473,21 +510,16 @@ public final class ThreadPool implements Executor {
             if (allStarted) {
                 return queueWithoutLock(future);
             }
+            if (threadPerTask) {
+                return submitThreadPerTask(future);
+            }
             boolean queued = false;
             lock.lock();
             try {
                 refuseUnlessRunning();
-                if (threadPerTask) {
-                    if (startThreadFor(future)) {
-                        future.giveBackRoom(); // it never waited in the queue
-                        return future;
-                    }
-                }
                 queue.add(future);
                 queued = true;
-                if (!threadPerTask) {
-                    adjustThreadCount(future);
-                }
+                adjustThreadCount(future);
             } catch (RuntimeException | Error e) {
                 if (!queued || !queue.contains(future)) {
                     future.giveBackRoom();
@@ -600,77 +632,205 @@ public final class ThreadPool implements Executor {
             }
         }
 
-        /**
-         * Thread per task: starts a thread that runs {@code task}, then whatever it finds queued, unless maxWorkers
-         * threads run already. False: queue it. Holds lock.
-         */
-        private boolean startThreadFor(PoolTask<?> task) {
-            if (workers.size() >= maxWorkers) {
-                return false;
-            }
-            Thread t;
+        /** Thread per task: a thread for the task if a slot is free, the queue otherwise. */
+        private <T> Future<T> submitThreadPerTask(PoolTask<T> future) {
             try {
-                t = factory.newThread(() -> runTasks(task));
-                if (t == null) {
-                    throw new IllegalStateException("the thread factory returned null");
-                }
-                t.setName(prefix + "_" + threadsStarted);
-                t.start();
-            } catch (RuntimeException | Error e) {
-                if (workers.isEmpty()) {
-                    throw new RejectedExecutionException("cannot start a worker thread for " + prefix, e);
-                }
-                return false; // queued: the threads there are will run it
+                refuseUnlessRunning();
+            } catch (RuntimeException e) {
+                future.giveBackRoom();
+                throw e;
             }
-            threadsStarted++;
-            workers.add(t);
-            if (liveWorkers++ == 0) {
-                LIVE.add(this);
-                ExitHook.install();
+            if (takeSlot()) {
+                if (shutdown) {
+                    giveBackSlot(true);
+                    future.giveBackRoom();
+                    refuseUnlessRunning(); // throws: the shutdown came before the slot was taken
+                }
+                try {
+                    newPerTaskThread(future).start();
+                } catch (RuntimeException | Error e) {
+                    return queueWhenNoThreadStarts(future, e);
+                }
+                future.giveBackRoom(); // it never waited in the queue
+                return future;
             }
-            return true;
+            queue.add(future);
+            if (shutdown && queue.remove(future)) {
+                future.giveBackRoom();
+                signalShutdownWaiters(); // it may have seen the task in the queue
+                refuseUnlessRunning(); // throws: the state changed before the task was in the queue
+            }
+            startThreadsForStranded();
+            return future;
         }
 
-        /** Thread per task: the body of each thread. */
-        private void runTasks(Runnable first) {
-            Runnable task = first;
-            try {
-                while (task != null) {
-                    Thread.interrupted(); // an interrupt aimed at an earlier task must not reach this one
-                    task.run();
-                    lock.lock();
+        /**
+         * Thread per task: the thread for a task could not be made or started; the caller holds the slot it took for
+         * it. Queues the task for the threads there are, then gives the slot back. If no other slot is held, or the
+         * pool is shutting down, takes the task back first and refuses it (unless a thread took it meanwhile). Never
+         * tries another thread, so that a factory that keeps failing cannot spin a submit.
+         */
+        private <T> Future<T> queueWhenNoThreadStarts(PoolTask<T> future, Throwable cause) {
+            queue.add(future);
+            boolean refused = (shutdown || slots.get() == 1) && queue.remove(future);
+            giveBackSlot(false); // after the queue has the task, or has it no more: see awaitTasksOfShutdown
+            if (refused) {
+                future.giveBackRoom();
+                throw new RejectedExecutionException("cannot start a worker thread for " + prefix, cause);
+            }
+            return future; // queued, and a holder of a slot will poll it (the rule in the class comment)
+        }
+
+        /**
+         * Thread per task: after a submit queued its task, or a slot was given back, takes a free slot for each task
+         * left in the queue and starts a thread for it. If a thread cannot start, its task goes back in the queue and
+         * this stops; when no other slot is held then, or the pool is shutting down, the queue fails instead, since
+         * nothing might run it.
+         */
+        private void startThreadsForStranded() {
+            while (queue.peek() != null && takeSlot()) {
+                Runnable next = queue.poll();
+                if (next == null) {
+                    giveBackSlot(false); // another holder took it; look again, as after any give-back
+                    continue;
+                }
+                leftQueue(next);
+                try {
+                    newPerTaskThread(next).start();
+                } catch (RuntimeException | Error e) {
+                    queue.add(next);
+                    if (shutdown || slots.get() == 1) {
+                        failQueue(e);
+                    }
+                    giveBackSlot(false); // after the queue is settled: see awaitTasksOfShutdown
+                    return;
+                }
+            }
+        }
+
+        /** Thread per task: no thread can start and none runs, so the queued tasks fail instead of waiting for ever. */
+        private void failQueue(Throwable cause) {
+            List<Runnable> drained = new ArrayList<>();
+            queue.drainTo(drained);
+            for (Runnable item : drained) {
+                leftQueue(item);
+                if (item instanceof PoolTask<?> task) {
                     try {
-                        task = queue.poll();
-                        if (task == null) {
-                            threadEnded();
+                        task.setException(
+                                new RejectedExecutionException("cannot start a worker thread for " + prefix, cause));
+                    } catch (InvalidStateException cancelledMeanwhile) {
+                        // it stays cancelled
+                    }
+                }
+            }
+        }
+
+        private Thread newPerTaskThread(Runnable first) {
+            int number = threadNumbers.getAndIncrement();
+            // The thread names and registers itself: formatting the name and growing the set of threads are a good
+            // part of a submit's cost, and this takes them off the submitting thread, which would otherwise start the
+            // last of a burst of tasks that much later.
+            Thread t = factory.newThread(() -> runTasks(first, number));
+            if (t == null) {
+                throw new IllegalStateException("the thread factory returned null");
+            }
+            return t;
+        }
+
+        /** Thread per task: a slot if fewer than maxWorkers are held. The first registers the core for the exit hook. */
+        private boolean takeSlot() {
+            for (int held = slots.get(); held < maxWorkers; held = slots.get()) {
+                if (slots.compareAndSet(held, held + 1)) {
+                    if (held == 0) {
+                        firstSlotTaken();
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void firstSlotTaken() {
+            lock.lock();
+            try {
+                LIVE.add(this); // before any thread of this slot exists, so before its give-back can unregister
+                ExitHook.install();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Thread per task: gives a slot back. The last one unregisters the core, unless a slot was taken meanwhile;
+         * after a shutdown, wakes its waiters. With {@code lookAgain}, then starts threads for tasks left queued.
+         */
+        private void giveBackSlot(boolean lookAgain) {
+            int held = slots.decrementAndGet();
+            if (held == 0 || shutdown) {
+                lock.lock();
+                try {
+                    if (slots.get() == 0) {
+                        LIVE.remove(this);
+                    }
+                    slotsReleased.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            if (lookAgain) {
+                startThreadsForStranded();
+            }
+        }
+
+        private void signalShutdownWaiters() {
+            lock.lock();
+            try {
+                slotsReleased.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Thread per task: the body of each thread, which holds a slot from its start until it gives it back. */
+        private void runTasks(Runnable first, int number) {
+            Thread self = Thread.currentThread();
+            Runnable task = first;
+            boolean holding = true;
+            try {
+                perTaskThreads.add(self);
+                self.setName(prefix + "_" + number);
+                while (task != null) {
+                    // An interrupt aimed at an earlier task must not reach this one. Read first: clearing takes a
+                    // lock on a virtual thread, and the flag is almost never set.
+                    if (self.isInterrupted()) {
+                        Thread.interrupted();
+                    }
+                    if (cancelQueued && task instanceof PoolTask<?> queued) {
+                        queued.cancel(); // see cancelQueued
+                    } else {
+                        task.run();
+                    }
+                    task = queue.poll();
+                    while (task == null) {
+                        holding = false;
+                        giveBackSlot(false);
+                        // A submit may have queued a task while this thread still held its slot, counting on it.
+                        if (queue.peek() == null || !takeSlot()) {
+                            break;
                         }
-                    } finally {
-                        lock.unlock();
+                        holding = true;
+                        task = queue.poll();
                     }
                     leftQueue(task);
                 }
             } catch (RuntimeException | Error e) {
                 // Not from a task (PoolTask.run catches what its task throws): hand the queue on before dying.
-                lock.lock();
-                try {
-                    threadEnded();
-                    PoolTask<?> next = (PoolTask<?>) queue.peek();
-                    if (next != null && startThreadFor(next)) {
-                        queue.remove(next);
-                        leftQueue(next);
-                    }
-                } finally {
-                    lock.unlock();
+                if (holding) {
+                    giveBackSlot(true);
                 }
                 throw e;
-            }
-        }
-
-        /** Thread per task: the current thread ends. Holds lock. */
-        private void threadEnded() {
-            workers.remove(Thread.currentThread());
-            if (--liveWorkers == 0) {
-                LIVE.remove(this);
+            } finally {
+                perTaskThreads.remove(self);
             }
         }
 
@@ -700,6 +860,10 @@ public final class ThreadPool implements Executor {
                         return;
                     }
                     leftQueue(item);
+                    if (cancelQueued && item instanceof PoolTask<?> task) {
+                        task.cancel(); // queued as a cancelling shutdown drained the queue: see cancelQueued
+                        continue;
+                    }
                     Thread.interrupted(); // an interrupt aimed at an earlier task must not reach this one
                     item.run();
                 }
@@ -757,12 +921,13 @@ public final class ThreadPool implements Executor {
                 shutdown = true;
                 openRoom();
                 if (cancelFutures) {
+                    cancelQueued = true;
                     queue.drainTo(drained);
                 }
                 if (!threadPerTask) {
                     queue.add(WAKE);
                 }
-                toJoin = workers.toArray(new Thread[0]);
+                toJoin = threadPerTask ? null : workers.toArray(new Thread[0]);
             } finally {
                 lock.unlock();
             }
@@ -773,7 +938,50 @@ public final class ThreadPool implements Executor {
                 }
             }
             if (wait) {
-                joinAll(toJoin);
+                if (threadPerTask) {
+                    awaitTasksOfShutdown();
+                } else {
+                    joinAll(toJoin);
+                }
+            }
+        }
+
+        /**
+         * Thread per task, after a shutdown: waits until every task taken has finished and every thread has ended,
+         * except the caller's own thread (a task of this pool that shuts it down) and what is queued behind it.
+         *
+         * <p>An unfinished task is in the queue, or held by a holder of a slot (a thread runs it, or a submit starts
+         * one for it); a task moves from the queue to a holder (which took its slot before it polls), never back while
+         * it could be waited on (a holder that cannot start a thread settles the queue before it gives its slot back).
+         * So a wait that reads the queue empty and then no slot held saw every task finished. Then it joins the
+         * threads that ran when the wait began (a thread leaves the set as it ends, after its slot), and looks again:
+         * a thread that gave its slot back may take one again for a task a submit queued as the shutdown came. Keeps
+         * waiting through interrupts, as joinAll does, and keeps the flag.
+         */
+        private void awaitTasksOfShutdown() {
+            Thread self = Thread.currentThread();
+            int own = perTaskThreads.contains(self) ? 1 : 0;
+            boolean interrupted = false;
+            do {
+                // Taken before the wait: a thread removes itself from the set just before it ends, after its slot.
+                Thread[] running = perTaskThreads.toArray(new Thread[0]);
+                lock.lock();
+                try {
+                    while ((own == 0 && queue.peek() != null) || slots.get() > own) {
+                        try {
+                            slotsReleased.await();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                joinAll(running);
+                interrupted |= Thread.interrupted();
+            } while ((own == 0 && queue.peek() != null) || slots.get() > own);
+            if (interrupted) {
+                self.interrupt();
             }
         }
 
@@ -840,6 +1048,10 @@ public final class ThreadPool implements Executor {
          * for ever. It may call exit while we wait, hence the bounded joins.
          */
         private void awaitWorkersAtExit() {
+            if (threadPerTask) {
+                awaitTasksAtExit();
+                return;
+            }
             Thread[] toJoin;
             lock.lock();
             try {
@@ -848,12 +1060,44 @@ public final class ThreadPool implements Executor {
                 lock.unlock();
             }
             for (Thread t : toJoin) {
-                while (t.isAlive() && !isExitingTheJvm(t)) {
-                    try {
-                        t.join(EXIT_RECHECK_MILLIS);
-                    } catch (InterruptedException ignored) {
-                        // the JVM is going down: keep waiting for the tasks, as Python's exit handler does
+                awaitAtExit(t);
+            }
+        }
+
+        /**
+         * Thread per task, at exit: as {@link #awaitTasksOfShutdown}, but without waiting for a thread inside the
+         * JVM's exit (it holds its slot for ever), nor for the tasks queued behind it.
+         */
+        private void awaitTasksAtExit() {
+            for (; ; ) {
+                int exiting = 0;
+                for (Thread t : perTaskThreads.toArray(new Thread[0])) {
+                    awaitAtExit(t);
+                    if (t.isAlive()) {
+                        exiting++;
                     }
+                }
+                if ((exiting > 0 || queue.peek() == null) && slots.get() <= exiting) {
+                    return;
+                }
+                lock.lock();
+                try {
+                    slotsReleased.await(EXIT_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ignored) {
+                    // the JVM is going down: keep waiting for the tasks, as Python's exit handler does
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        /** Waits for {@code t} to end, unless it is, or comes to be, inside the JVM's exit. */
+        private static void awaitAtExit(Thread t) {
+            while (t.isAlive() && !isExitingTheJvm(t)) {
+                try {
+                    t.join(EXIT_RECHECK_MILLIS);
+                } catch (InterruptedException ignored) {
+                    // the JVM is going down: keep waiting for the tasks, as Python's exit handler does
                 }
             }
         }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -147,5 +149,103 @@ class ThreadPerTaskCoreTest {
                 .hasMessageContaining("cannot start a worker thread")
                 .hasRootCauseMessage("no thread at all");
         none.shutdown(true, false);
+    }
+
+    private static final Duration SOON = Duration.ofSeconds(20);
+
+    /**
+     * Submits and the threads' ends race without a lock: a submit that finds every slot held queues its task and
+     * counts on a holder, while the holders find the queue empty and give their slots back. Each round, three
+     * producers submit trivial tasks at once to a core of two slots, so that threads end while tasks arrive; every
+     * task must run. With the submit's second look at the slots removed, or the ending thread's second look at the
+     * queue, tasks are stranded within a few rounds (checked by hand).
+     */
+    @Test
+    void noQueuedTaskIsStrandedWhileThreadsEndAsTasksArrive() throws Exception {
+        int rounds = 150;
+        int producers = 3;
+        int perProducer = 200;
+        for (int round = 0; round < rounds; round++) {
+            ThreadPool.Core core = core(2, 0, Thread::new);
+            CyclicBarrier start = new CyclicBarrier(producers);
+            List<List<Future<Integer>>> submitted = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                List<Future<Integer>> mine = new ArrayList<>();
+                submitted.add(mine);
+                Thread producer = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    for (int i = 0; i < perProducer; i++) {
+                        int n = i;
+                        mine.add(core.submit(() -> n));
+                    }
+                });
+                threads.add(producer);
+                producer.start();
+            }
+            for (Thread producer : threads) {
+                producer.join();
+            }
+            for (List<Future<Integer>> mine : submitted) {
+                assertThat(mine).hasSize(perProducer);
+                for (int i = 0; i < perProducer; i++) {
+                    assertThat(mine.get(i).result(SOON))
+                            .as("round %d, task %d", round, i)
+                            .isEqualTo(i);
+                }
+            }
+            core.shutdown(true, false);
+        }
+    }
+
+    /**
+     * shutdown(wait=true) against submits that race it: when it returns, every task it accepted has run (a submit
+     * that took a slot or queued before the shutdown is waited for), and none runs after. Each round, two producers
+     * submit until refused while the shutdown comes after the first few tasks.
+     */
+    @Test
+    void shutdownWaitsForEveryTaskItAcceptedAsSubmitsRaceIt() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            boolean cancel = round % 2 == 1;
+            ThreadPool.Core core = core(2, 0, Thread::new);
+            AtomicInteger ran = new AtomicInteger();
+            CountDownLatch someSubmitted = new CountDownLatch(8);
+            List<Future<Integer>> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> producers = new ArrayList<>();
+            for (int p = 0; p < 2; p++) {
+                Thread producer = new Thread(() -> {
+                    try {
+                        for (; ; ) {
+                            accepted.add(core.submit(ran::incrementAndGet));
+                            someSubmitted.countDown();
+                        }
+                    } catch (RejectedExecutionException refused) {
+                        // the shutdown came: this producer is done
+                    }
+                });
+                producers.add(producer);
+                producer.start();
+            }
+            someSubmitted.await();
+            core.shutdown(true, cancel);
+            int ranWhenShutdownReturned = ran.get();
+            for (Thread producer : producers) {
+                producer.join();
+            }
+            long cancelled = accepted.stream().filter(Future::isCancelled).count();
+            assertThat(accepted)
+                    .as("round %d: accepted, yet pending after shutdown", round)
+                    .allMatch(Future::isDone);
+            assertThat(ranWhenShutdownReturned + cancelled)
+                    .as("round %d: tasks run when shutdown(true, %s) returned, plus those it cancelled", round, cancel)
+                    .isEqualTo(accepted.size());
+            assertThat(ran.get())
+                    .as("round %d: a task ran after shutdown returned", round)
+                    .isEqualTo(ranWhenShutdownReturned);
+        }
     }
 }
