@@ -52,6 +52,13 @@ public final class BenchMain implements Callable<Integer> {
     private static final List<String> ALL = List.of("a", "b", "c", "d", "e", "f", "g", "h", "sweep");
     private static final int[] SWEEP_WORKERS = {1, 2, 4, 8, 16};
 
+    /** Sleeps this long or longer get few rounds in quick mode: they cost their full length and vary little. */
+    private static final long LONG_SLEEP_NANOS = 250_000_000L;
+    /** Quick mode measures up to this many rounds of a scenario... */
+    private static final int QUICK_MOST_ROUNDS = 15;
+    /** ...while its measured rounds so far took less than this. */
+    private static final long QUICK_BUDGET_NANOS = 20_000_000_000L;
+
     @Option(names = "--quick", description = "The issue's sizes, few rounds: under 5 minutes on 2 cores.")
     boolean quick;
 
@@ -420,8 +427,9 @@ public final class BenchMain implements Callable<Integer> {
             String pythonScenario,
             double pythonSleepMillis) {
         Sizes saved = sizes;
-        if (quick && idealNanos > 0) {
-            // Sleeps vary little from round to round and cost their full length: fewer rounds keep quick mode quick.
+        if (quick && idealNanos >= LONG_SLEEP_NANOS) {
+            // Long sleeps vary little from round to round and cost their full length: fewer rounds keep quick mode
+            // quick.
             sizes = withRounds(sizes, Math.min(1, sizes.warmup()), Math.min(3, sizes.rounds()));
         }
         try {
@@ -444,14 +452,25 @@ public final class BenchMain implements Callable<Integer> {
             double pythonSleepMillis) {
         int k = contenders.size();
         int total = sizes.warmup() + sizes.rounds();
-        double[][] nanos = new double[k][sizes.rounds()];
+        // Quick mode's few rounds left single ratios moving by 30% from run to run: where the rounds are cheap, it
+        // measures more of them, as many as fit in a budget.
+        boolean extra = quick && rounds == null && idealNanos < LONG_SLEEP_NANOS && !id.equals("sweep");
+        int most = extra ? Math.max(sizes.rounds(), QUICK_MOST_ROUNDS) : sizes.rounds();
+        double[][] nanos = new double[k][most];
         for (double[] row : nanos) {
             Arrays.fill(row, Double.NaN);
         }
         String[] notes = new String[k];
-        console.printf("(%s) %s: %d rounds (%d warm-up) ", id, title, total, sizes.warmup());
+        console.printf(
+                "(%s) %s: %d%s rounds (%d warm-up) ",
+                id, title, total, extra ? " to " + (sizes.warmup() + most) : "", sizes.warmup());
         console.flush();
-        for (int round = 0; round < total; round++) {
+        long measuring = 0;
+        int measured = 0;
+        for (int round = 0;
+                round < total || (extra && round < sizes.warmup() + most && measuring < QUICK_BUDGET_NANOS);
+                round++) {
+            long roundStart = System.nanoTime();
             for (int j = 0; j < k; j++) {
                 int i = (j + round) % k; // a rotating order: nobody always runs right after the same peer
                 if (notes[i] != null) {
@@ -476,10 +495,17 @@ public final class BenchMain implements Callable<Integer> {
                     failures++;
                 }
             }
+            if (round >= sizes.warmup()) {
+                measured++;
+                measuring += System.nanoTime() - roundStart;
+            }
             console.print('.');
             console.flush();
         }
         console.println();
+        for (int i = 0; i < k; i++) {
+            nanos[i] = Arrays.copyOf(nanos[i], measured);
+        }
         int fanout = -1;
         for (int i = 0; i < k; i++) {
             if (contenders.get(i).isFanout()) {
@@ -491,7 +517,7 @@ public final class BenchMain implements Callable<Integer> {
         double fanoutMedian = fanout < 0 ? Double.NaN : Results.median(nanos[fanout]);
         for (int i = 0; i < k; i++) {
             double median = Results.median(nanos[i]);
-            double[] ratios = new double[sizes.rounds()];
+            double[] ratios = new double[measured];
             for (int r = 0; r < ratios.length; r++) {
                 ratios[r] = fanout < 0 ? Double.NaN : nanos[i][r] / nanos[fanout][r];
             }

@@ -39,7 +39,8 @@ final class Report {
     String markdown(Path outDir, List<Path> charts, Path linkFrom) {
         StringBuilder md = new StringBuilder();
         md.append(env.markdown()).append('\n');
-        md.append("Each system ran in this one JVM, in a rotating order, for the rounds given; the first rounds were ")
+        md.append("Within a scenario, every Java system ran in the same JVM (with `--fork` in the command, a JVM ")
+                .append("of the scenario's own), in a rotating order, for the rounds given; the first rounds were ")
                 .append("discarded as warm-up. *median* is the median wall time of one run, *per task* that over the ")
                 .append("number of tasks, *peer/Fanout* the median over rounds of the system's time divided by ")
                 .append("Fanout's time in the same round: above 1.00x, Fanout was faster. CPython ran as a subprocess ")
