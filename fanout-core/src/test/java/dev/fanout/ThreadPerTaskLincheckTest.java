@@ -1,5 +1,8 @@
 package dev.fanout;
 
+import static dev.fanout.LincheckPrograms.check;
+import static dev.fanout.LincheckPrograms.join;
+
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,8 +27,7 @@ class ThreadPerTaskLincheckTest {
      * shutdown(true, …) returned).
      */
     private static int invocations() {
-        int scale = Math.max(1, Integer.getInteger("fanout.stress.scale", 1));
-        return 300 * scale;
+        return LincheckPrograms.invocations(300);
     }
 
     private static ThreadPool.Core core() {
@@ -115,19 +117,5 @@ class ThreadPerTaskLincheckTest {
             int accepted = submitted.get() instanceof Future<?> ? 1 : 0;
             check(ranAtReturn == accepted, ranAtReturn + " ran when shutdown returned, of " + accepted + " accepted");
         });
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new AssertionError(message);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }

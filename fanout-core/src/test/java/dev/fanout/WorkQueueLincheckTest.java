@@ -1,5 +1,8 @@
 package dev.fanout;
 
+import static dev.fanout.LincheckPrograms.check;
+import static dev.fanout.LincheckPrograms.join;
+
 import java.util.concurrent.atomic.AtomicReference;
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.Tag;
@@ -16,8 +19,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(600)
 class WorkQueueLincheckTest {
     private static int invocations() {
-        int scale = Math.max(1, Integer.getInteger("fanout.stress.scale", 1));
-        return 100 * scale;
+        return LincheckPrograms.invocations(100);
     }
 
     /** Two takers, two items added by the main thread. */
@@ -85,19 +87,5 @@ class WorkQueueLincheckTest {
             join(taker);
             check(parked.get() == a || parked.get() == b, "taken: " + parked.get());
         });
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new AssertionError(message);
-        }
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import dev.fanout.AsCompleted;
 import dev.fanout.DoneAndNotDone;
 import dev.fanout.Future;
 import dev.fanout.Futures;
+import dev.fanout.LincheckPrograms;
 import dev.fanout.Promise;
 import dev.fanout.ReturnWhen;
 import java.util.ArrayList;
@@ -187,16 +188,10 @@ class PromiseWaitersLincheckTest {
 
     /** AssertJ cannot run under the model checker (its class initialiser fails there), so plain checks. */
     static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new AssertionError(message);
-        }
+        LincheckPrograms.check(condition, message);
     }
 
     static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
+        LincheckPrograms.join(t);
     }
 }
