@@ -417,9 +417,11 @@ public final class ThreadPool implements Executor {
      * slot; a submit queues and then reads {@code slots}, a thread gives back and then reads the queue, so (both being
      * sequentially consistent) at least one of them sees the other. A submit checks the state after it took its slot
      * and gives it back unstarted if a shutdown came first; a shutdown sets the state and then waits, on
-     * {@code slotsReleased}, until no slot is held (but the caller's own), so it sees every thread that will start.
-     * Only the first slot taken and the last given back take the lock, to keep the register of live cores for the
-     * exit hook right: a core is registered while any slot is held.
+     * {@code slotsReleased}, until the queue is empty and no slot is held (but the caller's own), so it sees every
+     * thread that will start. Before a shutdown, only the first slot taken and the last given back take the lock, to
+     * keep the register of live cores for the exit hook right: a core is registered while any slot is held. After
+     * it, every give-back takes the lock, to wake the waiting shutdown. A cancelling shutdown sets
+     * {@code cancelQueued} before its drain, so that a task a submit queued after the drain is cancelled, not run.
      */
     static final class Core {
         private static final Runnable WAKE = () -> {};
