@@ -417,10 +417,13 @@ public final class ThreadPool implements Executor {
      * slot; a submit queues and then reads {@code slots}, a thread gives back and then reads the queue, so (both being
      * sequentially consistent) at least one of them sees the other. A submit checks the state after it took its slot
      * and gives it back unstarted if a shutdown came first; a shutdown sets the state and then waits, on
-     * {@code slotsReleased}, until the queue is empty and no slot is held (but the caller's own), so it sees every
-     * thread that will start. Before a shutdown, only the first slot taken and the last given back take the lock, to
-     * keep the register of live cores for the exit hook right: a core is registered while any slot is held. After
-     * it, every give-back takes the lock, to wake the waiting shutdown. A cancelling shutdown sets
+     * {@code slotsReleased}, until the queue is empty and no slot is held, then closes the slots (a CAS of
+     * {@code slots} from 0 to CLOSED, which no takeSlot passes) and joins the threads left: without the close, a thread
+     * that had just given its slot back could take one again for a task a submit queued after the shutdown's look, and
+     * run it after the shutdown returned (issue 19; the steps are in awaitTasksOfShutdown). A shutdown from one of the
+     * pool's own tasks waits only for the other slots and does not close. Before a shutdown, only the first slot
+     * taken and the last given back take the lock, to keep the register of live cores for the exit hook right: a core
+     * is registered while any slot is held. After it, every give-back takes the lock, to wake the waiting shutdown. A cancelling shutdown sets
      * {@code cancelQueued} before its drain, so that a task a submit queued after the drain is cancelled, not run.
      */
     static final class Core {
@@ -438,7 +441,7 @@ public final class ThreadPool implements Executor {
         final String prefix;
         private final VoidTask initializer;
         private final ThreadFactory factory;
-        private final WorkQueue queue = new WorkQueue();
+        private final WorkQueue queue;
         /** Python's idle semaphore: how many times a worker found the queue empty, not yet claimed by a submit. */
         private final AtomicInteger idleTokens = new AtomicInteger();
         /** Room in a bounded queue: taken by submit, given back when a task leaves the queue or is cancelled. */
@@ -453,8 +456,13 @@ public final class ThreadPool implements Executor {
          */
         private final boolean threadPerTask;
 
-        /** Thread per task: the slots held, at most maxWorkers. */
+        /** Thread per task: the slots held, at most maxWorkers; or CLOSED, for ever, once a waiting shutdown ended. */
         private final AtomicInteger slots = new AtomicInteger();
+        /**
+         * Thread per task: the value of {@code slots} after a shutdown's wait found no task left and no slot held. No
+         * slot is taken after it, so no thread can take from the queue a task that a racing submit adds too late.
+         */
+        private static final int CLOSED = -1;
         /** Thread per task: the N of the next thread's name. */
         private final AtomicInteger threadNumbers = new AtomicInteger();
         /** Thread per task: the threads running, each added by itself as it starts and removed as it ends. */
@@ -490,6 +498,20 @@ public final class ThreadPool implements Executor {
                 int maxPending,
                 WhenFull whenFull,
                 boolean threadPerTask) {
+            this(maxWorkers, prefix, initializer, factory, maxPending, whenFull, threadPerTask, new WorkQueue());
+        }
+
+        /** With a queue of the caller's: the replays of {@code ShutdownReplayTest} step inside its calls. */
+        Core(
+                int maxWorkers,
+                String prefix,
+                VoidTask initializer,
+                ThreadFactory factory,
+                int maxPending,
+                WhenFull whenFull,
+                boolean threadPerTask,
+                WorkQueue queue) {
+            this.queue = queue;
             this.threadPerTask = threadPerTask;
             this.maxWorkers = maxWorkers;
             this.prefix = prefix;
@@ -741,7 +763,7 @@ public final class ThreadPool implements Executor {
 
         /** Thread per task: a slot if fewer than maxWorkers are held. The first registers the core for the exit hook. */
         private boolean takeSlot() {
-            for (int held = slots.get(); held < maxWorkers; held = slots.get()) {
+            for (int held = slots.get(); held >= 0 && held < maxWorkers; held = slots.get()) {
                 if (slots.compareAndSet(held, held + 1)) {
                     if (held == 0) {
                         firstSlotTaken();
@@ -771,7 +793,7 @@ public final class ThreadPool implements Executor {
             if (held == 0 || shutdown) {
                 lock.lock();
                 try {
-                    if (slots.get() == 0) {
+                    if (slots.get() <= 0) { // none held, or CLOSED
                         LIVE.remove(this);
                     }
                     slotsReleased.signalAll();
@@ -949,27 +971,72 @@ public final class ThreadPool implements Executor {
         }
 
         /**
-         * Thread per task, after a shutdown: waits until every task taken has finished and every thread has ended,
+         * Thread per task, after a shutdown: waits until every task accepted has finished and every thread has ended,
          * except the caller's own thread (a task of this pool that shuts it down) and what is queued behind it.
          *
-         * <p>An unfinished task is in the queue, or held by a holder of a slot (a thread runs it, or a submit starts
-         * one for it); a task moves from the queue to a holder (which took its slot before it polls), never back while
-         * it could be waited on (a holder that cannot start a thread settles the queue before it gives its slot back).
-         * So a wait that reads the queue empty and then no slot held saw every task finished. Then it joins the
-         * threads that ran when the wait began (a thread leaves the set as it ends, after its slot), and looks again:
-         * a thread that gave its slot back may take one again for a task a submit queued as the shutdown came. Keeps
-         * waiting through interrupts, as joinAll does, and keeps the flag.
+         * <p>Why no accepted task is missed (the caller not a thread of the pool):
+         *
+         * <ol>
+         *   <li>An unfinished task is in the queue or held by a holder of a slot, which took the slot before it polled
+         *       the task and gives it back only after the task finished (or after it settled the queue, when it cannot
+         *       start a thread). So reading the queue empty and then {@code slots} at 0 means every task that was
+         *       queued or started before that read has finished.
+         *   <li>The last step is a compare-and-set of {@code slots} from 0 to {@link #CLOSED}: it fails if a slot was
+         *       taken since the read, and then the wait starts over. Once it succeeds, no slot is ever taken again, so
+         *       no thread polls the queue again.
+         *   <li>A submit that queues its task after that read sees the shutdown in its check after the add (it was set
+         *       before), and takes its task back: nothing else can take it any more (a cancelling shutdown's drain
+         *       aside, which cancels it), so the submit is refused. A task is accepted only if it was queued or given a
+         *       slot before the shutdown's read, and then 1. holds.
+         * </ol>
+         *
+         * <p>Every thread that ever held a slot registered itself while holding it, so the threads still registered
+         * after the close are all the threads left; they hold no slot and end at once, and are joined. Keeps waiting
+         * through interrupts, as joinAll does, and keeps the flag.
          */
         private void awaitTasksOfShutdown() {
             Thread self = Thread.currentThread();
-            int own = perTaskThreads.contains(self) ? 1 : 0;
+            if (perTaskThreads.contains(self)) {
+                awaitOtherThreadsOfShutdown(self);
+                return;
+            }
+            boolean interrupted = false;
+            lock.lock();
+            try {
+                for (; ; ) {
+                    while (queue.peek() != null || slots.get() > 0) {
+                        try {
+                            slotsReleased.await();
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (slots.get() == CLOSED || slots.compareAndSet(0, CLOSED)) {
+                        break; // closed now, or by an earlier shutdown
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            joinAll(perTaskThreads.toArray(new Thread[0]));
+            if (interrupted) {
+                self.interrupt();
+            }
+        }
+
+        /**
+         * Thread per task, a shutdown from one of the pool's own tasks: waits until no other slot is held, and joins
+         * the other threads. The caller's thread runs what is queued behind its task once that task returns, so the
+         * slots cannot be closed here and that queue is not waited for.
+         */
+        private void awaitOtherThreadsOfShutdown(Thread self) {
             boolean interrupted = false;
             do {
                 // Taken before the wait: a thread removes itself from the set just before it ends, after its slot.
                 Thread[] running = perTaskThreads.toArray(new Thread[0]);
                 lock.lock();
                 try {
-                    while ((own == 0 && queue.peek() != null) || slots.get() > own) {
+                    while (slots.get() > 1) {
                         try {
                             slotsReleased.await();
                         } catch (InterruptedException e) {
@@ -981,7 +1048,7 @@ public final class ThreadPool implements Executor {
                 }
                 joinAll(running);
                 interrupted |= Thread.interrupted();
-            } while ((own == 0 && queue.peek() != null) || slots.get() > own);
+            } while (slots.get() > 1);
             if (interrupted) {
                 self.interrupt();
             }

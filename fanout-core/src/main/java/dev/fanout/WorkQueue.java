@@ -40,7 +40,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A worker that is woken and finds the queue empty (another worker took the item) parks again with a new idler.
  * Interrupts do not end a worker's wait: an idle worker has nothing to stop, only shutdown (an item) ends it.
  */
-final class WorkQueue {
+class WorkQueue { // not final only for the stepped queue of ShutdownReplayTest
     /**
      * How many times a spinning worker polls before it parks: about 4 µs on the machine of BENCHMARKS.md (1,024 polls
      * took 30 µs there, a spin too costly for a pool that goes idle often).
