@@ -1,0 +1,6 @@
+/** The consumer as a named module: Fanout's core and its Hazelcast backend, by their module names. */
+module consumer {
+    requires dev.fanout;
+    requires dev.fanout.hazelcast;
+    requires java.logging; // to quiet Hazelcast's start-up lines
+}
