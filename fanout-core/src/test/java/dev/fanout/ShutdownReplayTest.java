@@ -153,16 +153,7 @@ class ShutdownReplayTest {
 
         // 2. The producer's submit gets as far as the queue's add.
         AtomicReference<Object> second = new AtomicReference<>();
-        Thread producer = new Thread(() -> {
-            try {
-                second.set(core.submit(ran::incrementAndGet));
-            } catch (RejectedExecutionException e) {
-                second.set(e);
-            }
-        });
-        queue.producer = producer;
-        producer.start();
-        SteppedQueue.awaitStep(queue.producerAtAdd);
+        Thread producer = submitUpToTheAdd(core, queue, ran, second);
 
         // 3. The shutdown takes its snapshot and parks: the slot is held.
         AtomicInteger ranAtReturn = new AtomicInteger(-1);
@@ -231,16 +222,7 @@ class ShutdownReplayTest {
         assertThat(first.result(STEP)).isEqualTo(1);
 
         AtomicReference<Object> second = new AtomicReference<>();
-        Thread producer = new Thread(() -> {
-            try {
-                second.set(core.submit(ran::incrementAndGet));
-            } catch (RejectedExecutionException e) {
-                second.set(e);
-            }
-        });
-        queue.producer = producer;
-        producer.start();
-        SteppedQueue.awaitStep(queue.producerAtAdd);
+        Thread producer = submitUpToTheAdd(core, queue, ran, second);
 
         core.shutdown(true, cancel);
         int ranAtReturn = ran.get();
@@ -252,5 +234,24 @@ class ShutdownReplayTest {
                 .as("the task queued after shutdown(true, %s) returned", cancel)
                 .isInstanceOf(RejectedExecutionException.class);
         assertThat(ran.get()).as("tasks run after shutdown returned").isEqualTo(ranAtReturn);
+    }
+
+    /**
+     * Starts the producer: its submit of a task counting into {@code ran} goes as far as the queue's add, where this
+     * returns; {@code second} gets the future, or the refusal.
+     */
+    private static Thread submitUpToTheAdd(
+            ThreadPool.Core core, SteppedQueue queue, AtomicInteger ran, AtomicReference<Object> second) {
+        Thread producer = new Thread(() -> {
+            try {
+                second.set(core.submit(ran::incrementAndGet));
+            } catch (RejectedExecutionException e) {
+                second.set(e);
+            }
+        });
+        queue.producer = producer;
+        producer.start();
+        SteppedQueue.awaitStep(queue.producerAtAdd);
+        return producer;
     }
 }
