@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README against the code: its table of examples names every example, and its "Add Fanout to your build" snippets
+ * The README and the guide against the code: the guide's table of examples names every example, and the README's "Add
+ * Fanout to your build" snippets
  * are what the consumer project in {@code .ci/consumer} uses, which CI builds and runs against the installed artifacts
  * on the class path and the module path.
  */
@@ -23,11 +24,11 @@ class ReadmeTest {
     private static final Path CONSUMER = ROOT.resolve(".ci/consumer");
 
     @Test
-    void theReadmeTableHasARowForEveryExample() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"));
+    void theGuidesTableHasARowForEveryExample() throws IOException {
+        String guide = Files.readString(ROOT.resolve("docs/guide.md"));
         for (Example example : Example.values()) {
-            assertThat(readme)
-                    .as("the README's row for %s", example.id)
+            assertThat(guide)
+                    .as("the guide's row for %s", example.id)
                     .containsPattern(
                             "\\| `" + example.program.getSimpleName() + "` \\| `./fanout demo " + example.id + "` \\|");
         }
@@ -66,17 +67,6 @@ class ReadmeTest {
             consumed.add(d.group(1));
         }
         assertThat(named).isEqualTo(consumed).containsExactly("fanout-core", "fanout-hazelcast");
-    }
-
-    @Test
-    void theModuleSnippetIsTheConsumersDescriptor() throws IOException {
-        String descriptor = Files.readString(CONSUMER.resolve("src/module/java/module-info.java"));
-        String module = blocks("java").stream()
-                .filter(b -> b.startsWith("module "))
-                .findFirst()
-                .orElseThrow();
-        assertThat(descriptor.substring(descriptor.indexOf("\nmodule ")).strip())
-                .isEqualTo(module.strip());
     }
 
     /** The version of the BOM, which is the project's. */

@@ -14,13 +14,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every Java snippet of a page under docs/ is a tagged region ({@code // tag::NAME[]} to {@code // end::NAME[]}) of a
- * test in this package, which compiles and runs it: the page cannot show code that does not build or does not do what
- * it says.
+ * Every Java snippet of README.md and of a page under docs/ is a tagged region ({@code // tag::NAME[]} to {@code // end::NAME[]}) of a
+ * test in this package, which compiles and runs it, or of the consumer project that CI builds and runs: the page cannot
+ * show code that does not build or does not do what it says.
  */
 class DocsSnippetsTest {
     private static final Path DOCS = Path.of("..", "docs");
     private static final Path SNIPPETS = Path.of("src", "test", "java", "dev", "fanout", "examples", "docs");
+    /** The user's project CI builds and runs on both paths: its module descriptor is the README's. */
+    private static final Path CONSUMER = Path.of("..", ".ci", "consumer", "src");
+
     private static final Pattern JAVA_BLOCK = Pattern.compile("(?s)```java\\n(.*?)```");
     private static final Pattern REGION = Pattern.compile("(?s)// tag::([a-z-]+)\\[]\\n(.*?)\\n\\s*// end::\\1\\[]");
 
@@ -30,7 +33,11 @@ class DocsSnippetsTest {
         assertThat(regions).isNotEmpty();
         List<Path> pages;
         try (Stream<Path> files = Files.list(DOCS)) {
-            pages = files.filter(p -> p.toString().endsWith(".md")).sorted().toList();
+            pages = Stream.concat(
+                            Stream.of(Path.of("..", "README.md")),
+                            files.filter(p -> p.toString().endsWith(".md")))
+                    .sorted()
+                    .toList();
         }
         assertThat(pages).isNotEmpty();
         for (Path page : pages) {
@@ -45,11 +52,14 @@ class DocsSnippetsTest {
 
     private static List<String> regions() throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.list(SNIPPETS)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = REGION.matcher(Files.readString(file));
-                while (m.find()) {
-                    found.add(dedent(m.group(2)));
+        for (Path dir : List.of(SNIPPETS, CONSUMER)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file :
+                        files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    Matcher m = REGION.matcher(Files.readString(file));
+                    while (m.find()) {
+                        found.add(dedent(m.group(2)));
+                    }
                 }
             }
         }
